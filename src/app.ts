@@ -1,0 +1,61 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import type { Logger } from 'pino';
+import type { IssueHook } from './claims/index.ts';
+import type { Config } from './config/index.ts';
+import { databaseIsHealthy, type Db } from './db/index.ts';
+import type { FhirDataSource } from './fhir/index.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { requestLogger } from './http/logging.ts';
+import { launchesRouter } from './launches/router.ts';
+import { authorizeRouter } from './oauth/authorize/router.ts';
+import { discoveryRouter } from './oauth/discovery.ts';
+import { tokenRouter } from './oauth/token.ts';
+import { interactionRouter } from './ui/router.ts';
+import type { SigningKeys } from './tokens/keys.ts';
+
+/** Everything a request handler may use; built once at start (see service.ts). */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  keys: SigningKeys;
+  fhir: FhirDataSource;
+  logger: Logger;
+  hook: IssueHook | undefined;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestLogger(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Our pages post forms to ourselves; the consent form's redirect goes to the app.
+          'form-action': null,
+          'script-src': ["'self'"],
+        },
+      },
+      // Discovery and JWKS are read cross-origin by browser apps.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(cookieParser());
+
+  app.get('/health', async (_req, res) => {
+    const ok = await databaseIsHealthy(deps.db);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
+  });
+  app.use(discoveryRouter(deps));
+  app.use(authorizeRouter(deps));
+  app.use(interactionRouter(deps));
+  app.use(tokenRouter(deps));
+  app.use(launchesRouter(deps));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { claimRulesFileSchema, type ClaimRulesFile } from '../claims/index.ts';
+import type { DatabaseTarget } from '../db/index.ts';
+import {
+  clientsFileSchema,
+  serverFileSchema,
+  usersFileSchema,
+  type ClientConfig,
+  type ServerFile,
+  type UserConfig,
+} from './schema.ts';
+
+export type { ClientConfig, UserConfig } from './schema.ts';
+
+export interface Config {
+  configDir: string;
+  issuer: string;
+  port: number;
+  host: string;
+  /** The FHIR base URL this service issues tokens for: the EHR launch `iss` and the default `aud`. */
+  fhirBaseUrl: string;
+  /** Every value accepted as `aud`: the FHIR base URL first, then extra audiences. */
+  audiences: string[];
+  database: DatabaseTarget;
+  fhirUpstreamUrl: string | undefined;
+  fhirUpstreamTimeoutMs: number;
+  tokens: ServerFile['tokens'];
+  launches: ServerFile['launches'];
+  interactions: ServerFile['interactions'];
+  sessions: ServerFile['sessions'];
+  standalone: ServerFile['standalone'];
+  login: ServerFile['login'];
+  hooks: { modulePath: string; timeoutMs: number } | undefined;
+  logLevel: ServerFile['logLevel'];
+  clients: ClientConfig[];
+  users: UserConfig[];
+  claimRules: ClaimRulesFile['rules'];
+}
+
+/** A configuration mistake: the message names the file, the JSON path and the problem, on one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Loads and validates smart-config/ plus environment overrides.
+ *
+ * @example
+ *   const config = loadConfig(process.env); // throws ConfigError on any mistake
+ */
+export function loadConfig(env: Env = process.env, overrides: { configDir?: string } = {}): Config {
+  const configDir = path.resolve(overrides.configDir ?? env.SMART_CONFIG_DIR ?? 'smart-config');
+  const server = readJsonFile(configDir, 'server.json', serverFileSchema);
+  const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema).clients;
+  const users = readJsonFile(configDir, 'users.json', usersFileSchema).users;
+  const claims = readJsonFile(configDir, 'claims.json', claimRulesFileSchema);
+
+  const port = env.PORT !== undefined ? parsePort(env.PORT) : server.port;
+  const issuer = trimSlash(envUrl(env, 'ISSUER') ?? server.issuer ?? `http://localhost:${port}`);
+  const fhirBaseUrl = trimSlash(envUrl(env, 'FHIR_BASE_URL') ?? server.fhirBaseUrl ?? `${issuer}/fhir`);
+  const pgliteDir = env.PGLITE_DIR ?? './.data/pglite';
+  const database: DatabaseTarget = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL }
+    : { kind: 'pglite', dir: pgliteDir === 'memory' ? 'memory' : path.resolve(pgliteDir) };
+
+  return {
+    configDir,
+    issuer,
+    port,
+    host: env.HOST ?? server.host,
+    fhirBaseUrl,
+    audiences: [fhirBaseUrl, ...server.extraAudiences.map(trimSlash).filter((a) => a !== fhirBaseUrl)],
+    database,
+    fhirUpstreamUrl: envUrl(env, 'FHIR_UPSTREAM_URL'),
+    fhirUpstreamTimeoutMs: server.fhirUpstreamTimeoutMs,
+    tokens: server.tokens,
+    launches: server.launches,
+    interactions: server.interactions,
+    sessions: server.sessions,
+    standalone: server.standalone,
+    login: server.login,
+    hooks: server.hooks
+      ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
+      : undefined,
+    logLevel: (env.LOG_LEVEL as ServerFile['logLevel'] | undefined) ?? server.logLevel,
+    clients,
+    users,
+    claimRules: claims.rules,
+  };
+}
+
+function readJsonFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.output<S> {
+  const where = path.join(path.relative(process.cwd(), dir) || '.', file);
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, file), 'utf8');
+  } catch {
+    throw new ConfigError(`${where}: cannot be read (missing file?)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${where}: is not valid JSON (${(e as Error).message})`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`${where}: ${jsonPath(issue.path)}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+function jsonPath(segments: readonly PropertyKey[]): string {
+  if (segments.length === 0) return '(root)';
+  return segments
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${String(s)}`))
+    .join('');
+}
+
+function envUrl(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new ConfigError(`environment ${name}: must be an absolute http(s) URL`);
+  return value;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('environment PORT: must be 0-65535');
+  return port;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');

@@ -1,0 +1,205 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A jsonb column: read as T, written as a JSON string (pg would turn JS arrays into SQL arrays). */
+type Json<T> = ColumnType<T, string, string>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date, Date>;
+type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+
+export type ClientType = 'public' | 'confidential-symmetric' | 'confidential-asymmetric';
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  type: ClientType;
+  secret_hash: string | null;
+  jwks: Json<{ keys: Record<string, unknown>[] } | null>;
+  jwks_uri: string | null;
+  redirect_uris: Json<string[]>;
+  launch_uri: string | null;
+  scope: string;
+  grant_types: Json<string[]>;
+  roles: Json<string[]>;
+  consent: 'required' | 'trusted';
+  metadata: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  disabled_at: NullableTimestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  fhir_user: string | null;
+  attributes: Json<Record<string, unknown>>;
+  demo: boolean;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  disabled_at: NullableTimestamp;
+}
+
+export interface LaunchesTable {
+  id_hash: string;
+  registered_by: string;
+  for_client: string | null;
+  patient: string | null;
+  encounter: string | null;
+  fhir_context: Json<unknown[] | null>;
+  fhir_user: string | null;
+  need_patient_banner: boolean;
+  smart_style_url: string | null;
+  intent: string | null;
+  tenant: string | null;
+  extra: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+  cancelled_at: NullableTimestamp;
+}
+
+/** The browser's sign-in session (cookie), which online_access refresh tokens end with. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  ended_at: NullableTimestamp;
+}
+
+export interface InteractionsTable {
+  id_hash: string;
+  client_id: string;
+  redirect_uri: string;
+  requested_scope: string;
+  state: string;
+  code_challenge: string;
+  aud: string;
+  nonce: string | null;
+  launch_type: 'ehr' | 'standalone';
+  launch_id_hash: string | null;
+  /** The launch context assembled so far (patient, encounter, fhirContext, ...). */
+  context: Json<Record<string, unknown>>;
+  launch_extra: Json<Record<string, unknown>>;
+  user_id: string | null;
+  /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
+  fhir_user: string | null;
+  session_id_hash: string | null;
+  auth_time: NullableTimestamp;
+  csrf_hash: string | null;
+  /** The encounter picker has run (a patient with no encounters goes on without one). */
+  encounter_step_done: Generated<boolean>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  completed_at: NullableTimestamp;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  grant_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  aud: string;
+  context: Json<Record<string, unknown>>;
+  launch_type: 'ehr' | 'standalone';
+  launch_extra: Json<Record<string, unknown>>;
+  user_id: string | null;
+  /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
+  fhir_user: string | null;
+  session_id_hash: string | null;
+  nonce: string | null;
+  auth_time: NullableTimestamp;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  /** The grant (one authorization) every token of a rotation chain belongs to. */
+  family_id: string;
+  client_id: string;
+  user_id: string | null;
+  /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
+  fhir_user: string | null;
+  session_id_hash: string | null;
+  access_type: 'offline' | 'online';
+  scope: string;
+  aud: string;
+  context: Json<Record<string, unknown>>;
+  launch_type: 'ehr' | 'standalone';
+  launch_extra: Json<Record<string, unknown>>;
+  auth_time: NullableTimestamp;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** Revoked access tokens by jti, and revoked grants (families) by grant id. */
+export interface RevocationsTable {
+  key: string;
+  kind: 'jti' | 'grant';
+  client_id: string | null;
+  reason: string;
+  revoked_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  purpose: 'access_token' | 'id_token';
+  alg: string;
+  private_jwk: Json<Record<string, unknown>>;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  retired_at: NullableTimestamp;
+}
+
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  locked_until: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  event: string;
+  client_id: string | null;
+  user_id: string | null;
+  patient: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  users: UsersTable;
+  launches: LaunchesTable;
+  sessions: SessionsTable;
+  interactions: InteractionsTable;
+  authorization_codes: AuthorizationCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
+  signing_keys: SigningKeysTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
+  login_attempts: LoginAttemptsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type LaunchRow = Selectable<LaunchesTable>;
+export type InteractionRow = Selectable<InteractionsTable>;
+export type AuthorizationCodeRow = Selectable<AuthorizationCodesTable>;
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;

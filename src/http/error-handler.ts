@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { OAuthError } from '../oauth/errors.ts';
+import { errorPage } from '../ui/html.ts';
+
+/**
+ * The one place errors become responses. OAuthErrors go out as JSON, a redirect
+ * to the app, or a page, as the thrower chose; body-parser failures become
+ * invalid_request; anything else is logged and answered as server_error, with
+ * no stack or message leaking out.
+ */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const error = toOAuthError(err);
+  if (error.code === 'server_error') req.log?.error({ err }, 'unhandled error');
+  if (res.headersSent) return;
+
+  const delivery = error.delivery;
+  if (delivery.kind === 'redirect') {
+    const target = new URL(delivery.redirectUri);
+    target.searchParams.set('error', error.code);
+    target.searchParams.set('error_description', error.description);
+    if (delivery.state !== undefined) target.searchParams.set('state', delivery.state);
+    res.redirect(302, target.toString());
+    return;
+  }
+  if (delivery.kind === 'page') {
+    res.status(error.status).type('html').send(errorPage('Cannot continue', error.description));
+    return;
+  }
+  if (error.wwwAuthenticate) res.setHeader('WWW-Authenticate', error.wwwAuthenticate);
+  res.status(error.status).json({ error: error.code, error_description: error.description });
+};
+
+function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const status = (err as { status?: unknown; type?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // body-parser: malformed JSON or form, too large, bad charset.
+    const type = (err as { type?: string }).type ?? 'request';
+    return new OAuthError('invalid_request', `the request body could not be read (${type})`, { status });
+  }
+  return new OAuthError('server_error', 'the server could not complete the request');
+}
+
+/** Unknown routes: JSON 404 rather than express's HTML. */
+export const notFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'not_found', error_description: 'no such endpoint' });
+};

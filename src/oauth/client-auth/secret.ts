@@ -1,0 +1,49 @@
+import type { Db } from '../../db/index.ts';
+import { findClient, type Client } from '../../store/clients.ts';
+import { safeEqual, sha256 } from '../../tokens/secrets.ts';
+import { invalidClient } from '../errors.ts';
+
+export const BASIC_CHALLENGE = 'Basic realm="smart-launch", charset="UTF-8"';
+
+/**
+ * Reads `Authorization: Basic`. RFC 6749 §2.3.1 says id and secret are
+ * form-encoded before base64; SMART's fhirclient sends them raw. Both are
+ * accepted: the decoded pair is tried first, then the raw one.
+ */
+export function parseBasicCredentials(header: string): Array<{ id: string; secret: string }> | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=_-]+)$/i.exec(header.trim());
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const raw = { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  const candidates = [raw];
+  try {
+    const formDecoded = {
+      id: decodeURIComponent(raw.id.replace(/\+/g, ' ')),
+      secret: decodeURIComponent(raw.secret.replace(/\+/g, ' ')),
+    };
+    if (formDecoded.id !== raw.id || formDecoded.secret !== raw.secret) candidates.unshift(formDecoded);
+  } catch {
+    // Not valid percent-encoding: only the raw pair applies.
+  }
+  return candidates;
+}
+
+/**
+ * Checks a client secret against the stored SHA-256 (constant-time). Every
+ * failure reads the same, so the answer never says which client ids exist.
+ */
+export async function authenticateWithSecret(
+  db: Db,
+  candidates: Array<{ id: string; secret: string }>,
+  challenge: string | undefined,
+): Promise<Client> {
+  for (const { id, secret } of candidates) {
+    const client = await findClient(db, id);
+    if (client?.type === 'confidential-symmetric' && client.secretHash && !client.disabled) {
+      if (safeEqual(sha256(secret), client.secretHash)) return client;
+    }
+  }
+  throw invalidClient('client authentication failed', challenge);
+}

@@ -1,0 +1,90 @@
+import express, { Router, type Request, type Response } from 'express';
+import cors from 'cors';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { parseInput, oauthParam } from '../http/validate.ts';
+import { recordAudit } from '../store/audit.ts';
+import { registeredOrigins, type Client } from '../store/clients.ts';
+import { authenticateClient, type AuthenticatedClient } from './client-auth/index.ts';
+import { OAuthError } from './errors.ts';
+import { authorizationCodeGrant } from './grants/authorization-code.ts';
+import type { TokenResponse } from './issue.ts';
+
+export interface GrantContext {
+  body: Record<string, unknown>;
+  /** Undefined when the request identified no client (a public client refreshing may send none). */
+  authenticated: AuthenticatedClient | undefined;
+  deps: AppDeps;
+  requestId: string | undefined;
+}
+
+export type Grant = (context: GrantContext) => Promise<TokenResponse>;
+
+/** grant_type -> handler. grant_types_supported in discovery is these keys. */
+const GRANTS: Record<string, Grant> = {
+  authorization_code: authorizationCodeGrant,
+};
+
+export const GRANT_TYPES = Object.keys(GRANTS);
+
+const grantTypeSchema = z.object({ grant_type: oauthParam() });
+
+/** RFC 6749 §5.1: token responses and errors must not be cached. */
+function noStore(_req: Request, res: Response, next: () => void) {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+}
+
+/**
+ * Browser apps call /token from their own origin. Preflights are allowed for
+ * origins of registered redirect URIs; the response itself keeps the
+ * Access-Control-Allow-Origin header only for the authenticated client's own origins.
+ */
+export function tokenCors(deps: AppDeps) {
+  return cors({
+    origin: (origin, callback) => {
+      if (!origin) return callback(null, false);
+      registeredOrigins(deps.db).then(
+        (origins) => callback(null, origins.has(origin)),
+        () => callback(null, false),
+      );
+    },
+    methods: ['POST'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+    maxAge: 600,
+  });
+}
+
+export function restrictCorsToClient(req: Request, res: Response, client: Client): void {
+  const origin = req.headers.origin;
+  if (origin && !client.redirectUris.some((uri) => new URL(uri).origin === origin))
+    res.removeHeader('Access-Control-Allow-Origin');
+}
+
+export function tokenRouter(deps: AppDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
+  router.options('/token', tokenCors(deps));
+  router.post('/token', noStore, tokenCors(deps), form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { grant_type } = parseInput(grantTypeSchema, body);
+    const grant = GRANTS[grant_type];
+    if (!grant || !Object.hasOwn(GRANTS, grant_type))
+      throw new OAuthError('unsupported_grant_type', `grant_type "${grant_type}" is not supported`);
+
+    try {
+      const authenticated = await authenticateClient(req, deps);
+      if (authenticated) {
+        restrictCorsToClient(req, res, authenticated.client);
+        if (!authenticated.client.grantTypes.includes(grant_type))
+          throw new OAuthError('unauthorized_client', `this client may not use grant_type ${grant_type}`);
+      }
+      res.json(await grant({ body, authenticated, deps, requestId: req.id as string | undefined }));
+    } catch (error) {
+      if (error instanceof OAuthError && error.audit) await recordAudit(deps.db, error.audit);
+      throw error;
+    }
+  });
+  return router;
+}

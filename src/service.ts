@@ -1,0 +1,44 @@
+import { loadIssueHook } from './claims/index.ts';
+import type { Config } from './config/index.ts';
+import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
+import { createFhirDataSource } from './fhir/index.ts';
+import { createLogger } from './http/logging.ts';
+import { createApp, type AppDeps } from './app.ts';
+import { upsertConfiguredClients } from './store/clients.ts';
+import { upsertConfiguredUsers } from './store/users.ts';
+import { loadSigningKeys } from './tokens/keys.ts';
+
+export interface Service {
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the running service from a validated config: opens the database,
+ * migrates (under a lock), upserts configured clients and users, loads or
+ * creates signing keys, loads the claims hook, composes the app.
+ */
+export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
+  const logger = createLogger(config.logLevel);
+  const database = options.database ?? (await openDatabase(config.database));
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    await upsertConfiguredClients(database.db, config.clients);
+    await upsertConfiguredUsers(database.db, config.users);
+    for (const user of config.users.filter((u) => u.password))
+      logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
+    const keys = await loadSigningKeys(database.db);
+    const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
+    const fhir = createFhirDataSource({
+      ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
+      timeoutMs: config.fhirUpstreamTimeoutMs,
+    });
+    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook };
+    return { deps, app: createApp(deps), close: () => database.close() };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { AppDeps } from '../app.ts';
+import { consentRouter } from './consent.ts';
+import { currentInteraction, nextStep } from './interaction.ts';
+import { loginRouter } from './login.ts';
+
+/** Server-rendered pages of the authorization flow. /interaction sends the browser to its next step. */
+export function interactionRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/interaction', async (req, res) => {
+    const interaction = await currentInteraction(req, deps);
+    res.redirect(303, `/${nextStep(interaction)}`);
+  });
+  router.use(loginRouter(deps));
+  router.use(consentRouter(deps));
+  return router;
+}

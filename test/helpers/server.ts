@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import type { AppDeps } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
+import { openDatabase, type OpenDatabase } from '../../src/db/index.ts';
+import { startService } from '../../src/service.ts';
+import { TEST_DATABASE_URL, type DatabaseKind } from './databases.ts';
+
+export const DEFAULT_CONFIG_DIR = path.resolve('smart-config');
+
+export interface TestServer {
+  baseUrl: string;
+  config: Config;
+  deps: AppDeps;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** A fresh PostgreSQL schema (dropped by the returned cleanup) so test files never collide. */
+export async function freshPostgresSchema(): Promise<{ url: string; schema: string; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    url: TEST_DATABASE_URL,
+    schema,
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestServerOptions {
+  configDir?: string;
+  env?: Record<string, string>;
+  /** Adjust the loaded config (lifetimes, hooks, rules...) before the service starts. */
+  configure?: (config: Config) => void;
+  /** Reuse a database (e.g. a second instance on the same schema). */
+  database?: { kind: 'postgres'; url: string; schema: string } | { kind: 'pglite-dir'; dir: string };
+}
+
+/**
+ * Starts the real service on 127.0.0.1, on an ephemeral port, on a fresh
+ * in-memory PGlite or a fresh PostgreSQL schema.
+ */
+export async function startTestServer(kind: DatabaseKind, options: TestServerOptions = {}): Promise<TestServer> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const config = loadConfig({
+    SMART_CONFIG_DIR: options.configDir ?? DEFAULT_CONFIG_DIR,
+    ISSUER: baseUrl,
+    PORT: String(port),
+    PGLITE_DIR: 'memory',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  options.configure?.(config);
+
+  let database: OpenDatabase;
+  let dropSchema: (() => Promise<void>) | undefined;
+  if (options.database?.kind === 'postgres') {
+    database = await openDatabase({ kind: 'postgres', url: options.database.url, schema: options.database.schema, poolSize: 8 });
+  } else if (options.database?.kind === 'pglite-dir') {
+    database = await openDatabase({ kind: 'pglite', dir: options.database.dir });
+  } else if (kind === 'postgres') {
+    const fresh = await freshPostgresSchema();
+    dropSchema = fresh.drop;
+    database = await openDatabase({ kind: 'postgres', url: fresh.url, schema: fresh.schema, poolSize: 8 });
+  } else {
+    database = await openDatabase({ kind: 'pglite', dir: 'memory' });
+  }
+
+  const service = await startService(config, { database });
+  server.on('request', service.app);
+  return {
+    baseUrl,
+    config,
+    deps: service.deps,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.close();
+      await dropSchema?.();
+    },
+  };
+}
