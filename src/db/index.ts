@@ -51,7 +51,10 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * database migrate once and the others wait.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Kysely looks for its own tables by name in any schema: pin them to ours, so
+  // several schemas on one database (a schema per test file, or per tenant) each migrate.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type DatabaseTarget } from '../src/db/index.ts';
+import { describeEachDatabase, TEST_DATABASE_URL } from './helpers/databases.ts';
+import { basic, newLaunch, SECRETS } from './helpers/oauth.ts';
+import { freshPostgresSchema, startTestServer, type TestServerOptions } from './helpers/server.ts';
+
+const TABLES = [
+  'audit_events', 'authorization_codes', 'client_assertion_jtis', 'clients', 'interactions', 'launches',
+  'login_attempts', 'refresh_tokens', 'revocations', 'sessions', 'signing_keys', 'users',
+];
+
+/** A database that outlives one server: a PGlite folder or a PostgreSQL schema. */
+async function persistentDatabase(kind: 'pglite' | 'postgres') {
+  if (kind === 'postgres') {
+    const fresh = await freshPostgresSchema();
+    return {
+      target: { kind: 'postgres', url: fresh.url, schema: fresh.schema } as const,
+      server: { kind: 'postgres', url: fresh.url, schema: fresh.schema } as NonNullable<TestServerOptions['database']>,
+      cleanup: fresh.drop,
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'pglite-'));
+  return {
+    target: { kind: 'pglite', dir } as const,
+    server: { kind: 'pglite-dir', dir } as NonNullable<TestServerOptions['database']>,
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describeEachDatabase('storage', (kind) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it('creates every table of the data model, and a second migration run changes nothing', async () => {
+    const store = await persistentDatabase(kind);
+    cleanups.push(store.cleanup);
+    const { db, close } = await openDatabase(store.target as DatabaseTarget);
+    try {
+      expect(await migrateToLatest(db)).toEqual(['0001_initial']);
+      expect(await migrateToLatest(db)).toEqual([]);
+      const tables = await sql<{ table_name: string }>`
+        select table_name from information_schema.tables
+        where table_schema = current_schema() and table_name not like 'kysely_%' order by table_name`.execute(db);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(TABLES);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps signing keys and registered launches across a restart', async () => {
+    const store = await persistentDatabase(kind);
+    cleanups.push(store.cleanup);
+    const first = await startTestServer(kind, { database: store.server });
+    const jwksBefore = await (await fetch(`${first.baseUrl}/jwks`)).json();
+    const launch = await newLaunch(first, { patient: 'p001' });
+    await first.close();
+
+    const second = await startTestServer(kind, { database: store.server });
+    try {
+      expect(await (await fetch(`${second.baseUrl}/jwks`)).json()).toEqual(jwksBefore);
+      const read = await fetch(`${second.baseUrl}/launches/${launch}`, {
+        headers: { authorization: basic('ehr-integrator', SECRETS['ehr-integrator']) },
+      });
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ status: 'active', patient: 'p001' });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('stores secrets only as hashes', async () => {
+    const server = await startTestServer(kind);
+    try {
+      const launch = await newLaunch(server, { patient: 'p002' });
+      const rows = await server.deps.db.selectFrom('launches').selectAll().execute();
+      const clients = await server.deps.db.selectFrom('clients').select(['id', 'secret_hash']).execute();
+      const users = await server.deps.db.selectFrom('users').select(['username', 'password_hash']).execute();
+      expect(JSON.stringify(rows)).not.toContain(launch);
+      expect(JSON.stringify(clients)).not.toContain(SECRETS['growth-chart']);
+      expect(users.every((u) => u.password_hash.startsWith('scrypt$'))).toBe(true);
+      expect(JSON.stringify(users)).not.toContain('carter-demo');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL', () => {
+  it('both come up together, migrate once, and serve the same JWKS', async () => {
+    const fresh = await freshPostgresSchema();
+    const database = { kind: 'postgres' as const, url: fresh.url, schema: fresh.schema };
+    try {
+      const [a, b] = await Promise.all([startTestServer('postgres', { database }), startTestServer('postgres', { database })]);
+      try {
+        const [ja, jb] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.baseUrl}/jwks`)).json()));
+        expect(ja).toEqual(jb);
+        expect((ja as { keys: unknown[] }).keys).toHaveLength(2);
+        const migrations = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(a.deps.db);
+        expect(migrations.rows[0]!.n).toBe(1);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
