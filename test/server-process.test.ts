@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL } from './helpers/databases.ts';
+import { freshPostgresSchema } from './helpers/server.ts';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function startStopServer(env: Record<string, string>): Promise<void> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: String(port), PGLITE_DIR: 'memory', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes('Discovery:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(stdout).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
+      const res = await fetch(`http://127.0.0.1:${port}/.well-known/smart-configuration`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { issuer: string }).issuer).toBe(`http://localhost:${port}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+}
+
+describe('npm start', () => {
+  it('starts on embedded PGlite, prints the discovery URL, serves it, and stops cleanly on SIGTERM', async () => {
+    await startStopServer({});
+  });
+
+  it.runIf(TEST_DATABASE_URL)('starts on PostgreSQL when DATABASE_URL is set', async () => {
+    const fresh = await freshPostgresSchema();
+    try {
+      const url = new URL(fresh.url);
+      url.searchParams.set('options', `-c search_path=${fresh.schema}`);
+      await startStopServer({ DATABASE_URL: url.toString() });
+      const c = new pg.Client({ connectionString: fresh.url });
+      await c.connect();
+      const keys = await c.query(`select count(*)::int as n from ${fresh.schema}.signing_keys`);
+      await c.end();
+      expect(keys.rows[0].n).toBe(2);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
