@@ -13,6 +13,7 @@ export const CAPABILITIES = [
   'authorize-post',
   'client-public',
   'client-confidential-symmetric',
+  'client-confidential-asymmetric',
   'context-ehr-patient',
   'context-ehr-encounter',
   'context-banner',
@@ -43,6 +44,7 @@ export function smartConfiguration({ config, keys }: AppDeps) {
     scopes_supported: [
       'openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter',
       'patient/*.rs', 'user/*.rs', 'patient/*.cruds', 'user/*.cruds', 'patient/*.read', 'user/*.read',
+      'system/*.rs', 'system/*.read',
     ],
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],

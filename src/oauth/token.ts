@@ -8,6 +8,7 @@ import { registeredOrigins, type Client } from '../store/clients.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth/index.ts';
 import { OAuthError } from './errors.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
+import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import type { TokenResponse } from './issue.ts';
 
 export interface GrantContext {
@@ -23,6 +24,7 @@ export type Grant = (context: GrantContext) => Promise<TokenResponse>;
 /** grant_type -> handler. grant_types_supported in discovery is these keys. */
 const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,
+  client_credentials: clientCredentialsGrant,
 };
 
 export const GRANT_TYPES = Object.keys(GRANTS);

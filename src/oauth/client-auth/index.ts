@@ -2,14 +2,15 @@ import type { Request } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';
+import { authenticateWithAssertion } from './private-key-jwt.ts';
 import { authenticateWithSecret, BASIC_CHALLENGE, parseBasicCredentials } from './secret.ts';
 
 export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 /** Advertised in discovery; each is implemented below. */
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
-/** Signing algorithms accepted on client assertions (none until private_key_jwt is wired). */
-export const ASSERTION_ALGORITHMS: readonly string[] = [];
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+/** Signing algorithms accepted on client assertions: SMART requires RS384 and ES384; RS256 and ES256 are also common. */
+export const ASSERTION_ALGORITHMS: readonly string[] = ['RS384', 'ES384', 'RS256', 'ES256'];
 
 export interface AuthenticatedClient {
   client: Client;
@@ -54,7 +55,8 @@ export async function authenticateClient(
   }
   if (usesAssertion) {
     if (body.client_assertion_type !== ASSERTION_TYPE) throw invalidClient('unsupported client_assertion_type');
-    throw invalidClient('private_key_jwt is not supported');
+    const client = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS);
+    return { client, method: 'private_key_jwt' };
   }
   if (bodyClientId === undefined) return undefined;
   const client = await findClient(deps.db, bodyClientId);

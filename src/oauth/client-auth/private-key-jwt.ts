@@ -1,0 +1,150 @@
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { AppDeps } from '../../app.ts';
+import { recordAssertionJti } from '../../store/assertion-jtis.ts';
+import { findClient, type Client } from '../../store/clients.ts';
+import { invalidClient, type OAuthError } from '../errors.ts';
+import { clientKeySet, JwksUnavailableError, refreshAfterUnknownKid, type ClientKeySet } from './client-keys.ts';
+
+/** Tolerated clock difference on `iat`, `nbf` and the 5-minute ceiling on `exp`. */
+export const CLOCK_SKEW_SECONDS = 30;
+/** SMART client-confidential-asymmetric: `exp` "no more than five minutes in the future". */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+const MAX_JTI_LENGTH = 256;
+
+/**
+ * Prefix of every failure that depends on the client's registration. An
+ * unknown, disabled or non-asymmetric client is treated as a client with no
+ * keys, so its failures read exactly like a known client's unknown kid (or
+ * `jku` mismatch): the answer never says which client ids exist.
+ */
+const UNVERIFIED = 'client assertion could not be verified';
+
+/**
+ * private_key_jwt (RFC 7523 §2.2 and §3, SMART App Launch
+ * client-confidential-asymmetric). Checks the assertion's form and claims,
+ * then its signature against the client's registered keys, then records its
+ * jti (outside any transaction: authentication runs before the grant's).
+ * Every failure is invalid_client.
+ *
+ * @example
+ *   const client = await authenticateWithAssertion(deps, body.client_assertion, body.client_id, ['RS384', 'ES384']);
+ */
+export async function authenticateWithAssertion(
+  deps: AppDeps,
+  assertion: unknown,
+  bodyClientId: string | undefined,
+  algorithms: readonly string[],
+): Promise<Client> {
+  if (typeof assertion !== 'string') throw invalidClient('client_assertion must be sent once, as a JWT');
+  const { header, claims } = decode(assertion);
+  checkHeader(header, algorithms);
+  const clientId = checkClaims(claims, deps.config.issuer, bodyClientId);
+
+  const found = await findClient(deps.db, clientId);
+  const client = found?.type === 'confidential-asymmetric' && !found.disabled ? found : undefined;
+  if (!client && found)
+    deps.logger.info(
+      { client: clientId, type: found.type, disabled: found.disabled },
+      'client assertion from a client that cannot use private_key_jwt',
+    );
+
+  if (header.jku !== undefined && (!client?.jwksUri || header.jku !== client.jwksUri))
+    throw invalidClient(`${UNVERIFIED}: jku does not match the client's registered jwks_uri`);
+  if (!client) throw unknownKid();
+
+  await verifySignature(deps, client, assertion, header);
+
+  const recorded = await recordAssertionJti(deps.db, client.id, claims.jti!, new Date(claims.exp! * 1000));
+  if (!recorded) throw invalidClient('the client assertion was already used (jti replayed)');
+  return client;
+}
+
+function decode(assertion: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
+  // A JWS in compact form: JWE and JSON serialisations are not client assertions.
+  if (assertion.split('.').length !== 3) throw invalidClient('client_assertion is not a signed JWT');
+  try {
+    return { header: decodeProtectedHeader(assertion), claims: decodeJwt(assertion) };
+  } catch {
+    throw invalidClient('client_assertion is not a well-formed JWT');
+  }
+}
+
+/** Header: `alg` one we accept (never `none`), `kid` present (SMART requires it), `typ` JWT when present. */
+function checkHeader(header: ProtectedHeaderParameters, algorithms: readonly string[]): void {
+  const { alg, kid, typ } = header;
+  if (typeof alg !== 'string') throw invalidClient('the client assertion header has no alg');
+  if (alg.toLowerCase() === 'none') throw invalidClient('unsigned client assertions (alg none) are not accepted');
+  if (!algorithms.includes(alg))
+    throw invalidClient(`client assertion algorithm ${alg} is not supported; use one of ${algorithms.join(', ')}`);
+  if (typeof kid !== 'string' || kid === '') throw invalidClient('the client assertion header must name its key (kid)');
+  if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT'))
+    throw invalidClient('the client assertion typ must be JWT');
+  if (header.jku !== undefined && typeof header.jku !== 'string') throw invalidClient('jku must be a URL');
+}
+
+/** Claims: iss = sub = client_id, aud = our token URL, a short future exp, no future iat/nbf, a jti. Returns the client id. */
+function checkClaims(claims: JWTPayload, issuer: string, bodyClientId: string | undefined): string {
+  const { iss, sub, aud, exp, iat, nbf, jti } = claims;
+  if (typeof iss !== 'string' || iss === '') throw invalidClient('the client assertion has no iss');
+  if (sub !== iss) throw invalidClient('the client assertion iss and sub must both be the client_id');
+  if (bodyClientId !== undefined && bodyClientId !== iss) throw invalidClient('client_id does not match the client assertion iss');
+
+  const tokenUrl = `${issuer}/token`;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(tokenUrl)) throw invalidClient(`the client assertion aud must be the token endpoint, ${tokenUrl}`);
+
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalidClient('the client assertion has no exp');
+  if (exp <= now) throw invalidClient('the client assertion has expired');
+  if (exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS)
+    throw invalidClient('the client assertion exp is more than 5 minutes ahead');
+  if (iat !== undefined && (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS))
+    throw invalidClient('the client assertion iat is in the future');
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS))
+    throw invalidClient('the client assertion is not valid yet (nbf)');
+  if (typeof jti !== 'string' || jti === '') throw invalidClient('the client assertion has no jti');
+  if (jti.length > MAX_JTI_LENGTH) throw invalidClient(`the client assertion jti is longer than ${MAX_JTI_LENGTH} characters`);
+  return iss;
+}
+
+/**
+ * The signature, with the key the header's kid selects among the client's
+ * keys. An unknown kid on a jwks_uri client fetches the set again once
+ * (keys rotated at the source), within the cache's refetch limit.
+ */
+async function verifySignature(deps: AppDeps, client: Client, assertion: string, header: ProtectedHeaderParameters) {
+  let keys: ClientKeySet | undefined = await loadKeys(deps, client, () => clientKeySet(client));
+  for (let attempt = 0; keys; attempt++) {
+    // SMART: "exactly one key" must match the kid.
+    if (keys.jwks.keys.filter((k) => k.kid === header.kid).length > 1)
+      throw invalidClient(`${UNVERIFIED}: more than one registered key has the assertion's kid`);
+    try {
+      await jwtVerify(assertion, keys.getKey, { algorithms: [header.alg!], clockTolerance: CLOCK_SKEW_SECONDS });
+      return;
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) {
+        keys = attempt === 0 ? await loadKeys(deps, client, () => refreshAfterUnknownKid(client)) : undefined;
+        continue;
+      }
+      if (error instanceof errors.JWSSignatureVerificationFailed) throw invalidClient(`${UNVERIFIED}: bad signature`);
+      if (error instanceof errors.JOSEError) {
+        deps.logger.info({ client: client.id, err: error }, 'client assertion refused');
+        throw invalidClient(`${UNVERIFIED}: ${error.code}`);
+      }
+      throw error;
+    }
+  }
+  throw unknownKid();
+}
+
+async function loadKeys<T extends ClientKeySet | undefined>(deps: AppDeps, client: Client, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!(error instanceof JwksUnavailableError)) throw error;
+    deps.logger.warn({ client: client.id, jwksUri: client.jwksUri, reason: error.message }, 'client JWKS unavailable');
+    throw invalidClient(`${UNVERIFIED}: the client's keys could not be read`);
+  }
+}
+
+const unknownKid = (): OAuthError => invalidClient(`${UNVERIFIED}: no registered key matches the assertion's kid and alg`);
