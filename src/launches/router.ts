@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../app.ts';
-import { FhirUnavailableError } from '../fhir/index.ts';
+import { FhirUnavailableError, parseReference } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
@@ -33,14 +33,17 @@ export function launchesRouter(deps: AppDeps): Router {
     const body = parseInput(schema, req.body);
     const forClient = body.client_id ? await findClient(deps.db, body.client_id) : undefined;
     if (body.client_id && (!forClient || forClient.disabled)) throw invalidRequest(`client_id: unknown client "${body.client_id}"`);
-    await checkReferences(deps, body);
+    // Only an app that uses the authorization code flow can ever redeem a launch.
+    if (forClient && !forClient.grantTypes.includes('authorization_code'))
+      throw invalidRequest(`client_id: "${forClient.id}" is not an app that can be launched`);
+    const patient = await checkReferences(deps, body);
 
     const expiresAt = new Date(Date.now() + body.expires_in * 1000);
     const launch = await deps.db.transaction().execute(async (trx) => {
       const value = await createLaunch(trx, {
         registered_by: client.id,
         for_client: forClient?.id ?? null,
-        patient: body.patient ?? null,
+        patient: patient ?? null,
         encounter: body.encounter ?? null,
         fhir_context: JSON.stringify(body.fhirContext ?? null),
         fhir_user: body.fhirUser ?? null,
@@ -55,7 +58,7 @@ export function launchesRouter(deps: AppDeps): Router {
         event: 'launch.registered',
         clientId: client.id,
         userId: body.fhirUser,
-        patient: body.patient,
+        patient,
         requestId: req.id as string,
         details: { for_client: forClient?.id ?? null, encounter: body.encounter ?? null },
       });
@@ -87,17 +90,22 @@ export function launchesRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** The patient and encounter must exist in the FHIR data, and the encounter must be the patient's. */
-async function checkReferences(deps: AppDeps, body: LaunchRegistration): Promise<void> {
+/**
+ * The patient and encounter must exist in the FHIR data, and the encounter must
+ * be the patient's. Returns the launch's patient: the one given, or else the
+ * encounter's (an encounter is always some patient's, and patient/ scopes need one).
+ */
+async function checkReferences(deps: AppDeps, body: LaunchRegistration): Promise<string | undefined> {
   try {
     if (body.patient && !(await deps.fhir.getPatient(body.patient)))
       throw invalidRequest(`patient: Patient/${body.patient} does not exist`);
-    if (body.encounter) {
-      const encounter = await deps.fhir.getEncounter(body.encounter);
-      if (!encounter) throw invalidRequest(`encounter: Encounter/${body.encounter} does not exist`);
-      if (body.patient && encounter.subject?.reference !== `Patient/${body.patient}`)
-        throw invalidRequest(`encounter: Encounter/${body.encounter} is not an encounter of Patient/${body.patient}`);
-    }
+    if (!body.encounter) return body.patient;
+    const encounter = await deps.fhir.getEncounter(body.encounter);
+    if (!encounter) throw invalidRequest(`encounter: Encounter/${body.encounter} does not exist`);
+    if (body.patient && encounter.subject?.reference !== `Patient/${body.patient}`)
+      throw invalidRequest(`encounter: Encounter/${body.encounter} is not an encounter of Patient/${body.patient}`);
+    const subject = parseReference(encounter.subject?.reference);
+    return body.patient ?? (subject?.resourceType === 'Patient' ? subject.id : undefined);
   } catch (error) {
     if (error instanceof FhirUnavailableError)
       throw new OAuthError('temporarily_unavailable', 'the FHIR server holding patients is not reachable');

@@ -3,6 +3,7 @@ import { negotiateScopes, serializeScopes } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { createAuthorizationCode } from '../../store/codes.ts';
 import { completeInteraction } from '../../store/interactions.ts';
+import { findLaunchByHash } from '../../store/launches.ts';
 import { newId } from '../../tokens/secrets.ts';
 import type { CurrentInteraction } from '../../ui/interaction.ts';
 import { OAuthError, invalidRequest } from '../errors.ts';
@@ -38,6 +39,10 @@ export async function approveInteraction(
   const scope = grantableScope(deps, interaction, approved);
   const code = await deps.db.transaction().execute(async (trx) => {
     if (!(await completeInteraction(trx, row.id_hash))) throw invalidRequest('This sign-in was already completed.').asPage();
+    // The EHR may cancel a launch (say, the wrong patient) while its user is still here: no code for it then.
+    // Expiry is not checked again: it bounds when the launch may be presented, which was at /authorize.
+    const launch = row.launch_id_hash ? await findLaunchByHash(trx, row.launch_id_hash) : undefined;
+    if (launch?.cancelled) throw invalidRequest('the EHR cancelled this launch').redirectTo(row.redirect_uri, row.state);
     const value = await createAuthorizationCode(trx, {
       grant_id: newId(),
       client_id: client.id,

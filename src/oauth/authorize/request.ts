@@ -20,6 +20,8 @@ export interface AuthorizationRequest {
   context: LaunchContext;
 }
 
+const MAX_STATE = 2048;
+
 const clientParams = z.object({ client_id: oauthParam(), redirect_uri: oauthParam() });
 const requestParams = z.object({
   response_type: oauthParam(),
@@ -50,10 +52,11 @@ export async function validateAuthorizationRequest(params: Record<string, unknow
 
   // From here on the app is known: errors are redirected to it, with its state.
   const state = typeof params.state === 'string' && params.state.length > 0 ? params.state : undefined;
-  const back = (error: OAuthError) => error.redirectTo(ids.redirect_uri, state);
+  // An over-long state is refused, not echoed: it would only bloat the Location header.
+  const back = (error: OAuthError) => error.redirectTo(ids.redirect_uri, state && state.length <= MAX_STATE ? state : undefined);
   try {
     if (state === undefined) throw invalidRequest('state is required');
-    if (state.length > 2048) throw invalidRequest('state is too long');
+    if (state.length > MAX_STATE) throw invalidRequest('state is too long');
     const p = parseInput(requestParams, params);
     if (p.response_type !== 'code') throw new OAuthError('unsupported_response_type', 'response_type must be "code"');
     if (!client.grantTypes.includes('authorization_code'))
