@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
@@ -12,6 +13,7 @@ import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
 import { tokenRouter } from './oauth/token.ts';
+import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
 
@@ -54,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(interactionRouter(deps));
   app.use(tokenRouter(deps));
   app.use(launchesRouter(deps));
+  app.use(launcherRouter(deps));
+  // The sample SMART app (public/sample-app/), served on the service's origin.
+  app.use(express.static(path.resolve('public'), { index: 'index.html' }));
 
   app.use(notFound);
   app.use(errorHandler);

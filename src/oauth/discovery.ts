@@ -10,12 +10,15 @@ import { GRANT_TYPES } from './token.ts';
  */
 export const CAPABILITIES = [
   'launch-ehr',
+  'launch-standalone',
   'authorize-post',
   'client-public',
   'client-confidential-symmetric',
   'client-confidential-asymmetric',
   'context-ehr-patient',
   'context-ehr-encounter',
+  'context-standalone-patient',
+  'context-standalone-encounter',
   'context-banner',
   'context-style',
   'permission-patient',

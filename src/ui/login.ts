@@ -4,6 +4,7 @@ import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
 import { recordAudit } from '../store/audit.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
+import { clearLoginFailures, lockedUntil, loginAttemptKeys, recordLoginFailure } from '../store/login-attempts.ts';
 import { createSession, endSession } from '../store/sessions.ts';
 import { findUserByUsername } from '../store/users.ts';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
@@ -19,7 +20,9 @@ const dummyHash = hashPassword('not a real password');
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
- * Failures say only "incorrect username or password".
+ * Failures say only "incorrect username or password". Failures are counted per
+ * username and per client address (config.login); a locked key is refused with
+ * 429 before any password is checked, so a lock cannot be used to guess one.
  */
 export function loginRouter(deps: AppDeps): Router {
   const router = Router();
@@ -37,12 +40,27 @@ export function loginRouter(deps: AppDeps): Router {
     if (!parsed.success) return renderLogin(res.status(400), deps, interaction, 'Enter your username and password.');
 
     const { username, password } = parsed.data;
+    const keys = loginAttemptKeys(username, req.ip);
+    const locked = await lockedUntil(deps.db, keys);
+    if (locked) {
+      await recordAudit(deps.db, {
+        event: 'user.sign_in_failed',
+        clientId: interaction.client.id,
+        requestId: req.id as string,
+        details: { reason: 'locked' },
+      });
+      return renderLocked(res, deps, interaction, locked);
+    }
+
     const user = await findUserByUsername(deps.db, username);
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !passwordOk || user.disabled) {
+      // Unknown usernames are counted too: a lock must not tell which accounts exist.
+      for (const key of keys) await recordLoginFailure(deps.db, key, deps.config.login);
       await recordAudit(deps.db, { event: 'user.sign_in_failed', clientId: interaction.client.id, requestId: req.id as string });
       return renderLogin(res.status(401), deps, interaction, 'Incorrect username or password.');
     }
+    await clearLoginFailures(deps.db, keys[0]!);
 
     const session = await createSession(deps.db, user.id, deps.config.sessions.lifetimeSeconds);
     res.cookie(SESSION_COOKIE, session.id, {
@@ -79,6 +97,19 @@ export function loginRouter(deps: AppDeps): Router {
     res.type('html').send(page('Signed out', html`<h1>Signed out</h1><p>You can close this window.</p>`));
   });
   return router;
+}
+
+/** 429 with Retry-After: the same sign-in form, saying it is locked and until when. */
+async function renderLocked(res: Response, deps: AppDeps, interaction: CurrentInteraction, until: Date) {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  res.status(429).setHeader('Retry-After', String(seconds));
+  const minutes = Math.ceil(seconds / 60);
+  await renderLogin(
+    res,
+    deps,
+    interaction,
+    `Sign-in is locked after too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  );
 }
 
 async function renderLogin(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {

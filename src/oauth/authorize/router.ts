@@ -1,5 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
+import { standaloneContext } from '../../context/index.ts';
 import { createInteraction } from '../../store/interactions.ts';
 import { findUserByFhirUser } from '../../store/users.ts';
 import { setInteractionCookie } from '../../ui/interaction.ts';
@@ -28,7 +29,8 @@ export function authorizeRouter(deps: AppDeps): Router {
       nonce: request.nonce ?? null,
       launch_type: request.launch ? 'ehr' : 'standalone',
       launch_id_hash: request.launch?.idHash ?? null,
-      context: JSON.stringify(request.context),
+      // Standalone: the pickers add patient and encounter; the banner flag is set here (config.standalone).
+      context: JSON.stringify(request.launch ? request.context : standaloneContext({}, deps.config.standalone.needPatientBanner)),
       launch_extra: JSON.stringify(request.launch?.extra ?? {}),
       user_id: localUser && !localUser.disabled ? localUser.id : null,
       fhir_user: vouched,

@@ -1,0 +1,214 @@
+import { request as httpRequest } from 'node:http';
+import { parse } from 'node-html-parser';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TestBrowser, readForm } from '../helpers/browser.ts';
+import { describeEachDatabase } from '../helpers/databases.ts';
+import { GROWTH_CHART_REDIRECT, authorizeUrl, pkce } from '../helpers/oauth.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+/**
+ * A TestBrowser whose requests leave from a chosen loopback address (127.0.0.x),
+ * so the per-address sign-in limit can be tested apart from the per-username one.
+ */
+class AddressedBrowser extends TestBrowser {
+  constructor(baseUrl: string, readonly address: string) {
+    super(baseUrl);
+  }
+
+  override async request(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>): Promise<Response> {
+    const target = new URL(url, this.baseUrl);
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body: string | undefined;
+    if (form) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(form)) for (const value of [v].flat()) params.append(k, value);
+      body = params.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const { status, rawHeaders, text } = await new Promise<{ status: number; rawHeaders: string[]; text: string }>((resolve, reject) => {
+      const req = httpRequest(target, { method, headers, localAddress: this.address }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, rawHeaders: res.rawHeaders, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const responseHeaders = new Headers();
+    for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+    for (const cookie of responseHeaders.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const eq = pair!.indexOf('=');
+      const value = pair!.slice(eq + 1).trim();
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(pair!.slice(0, eq).trim());
+      else this.cookies.set(pair!.slice(0, eq).trim(), value);
+    }
+    const response = new Response(text, { status, headers: responseHeaders });
+    Object.defineProperty(response, 'url', { value: target.toString() });
+    return response;
+  }
+}
+
+const NURSE = { username: 'nurse.lee', password: 'lee-demo' };
+
+describeEachDatabase('Sign-in', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Tests below lock addresses; each test uses its own loopback addresses (127.0.0.x).
+    server = await startTestServer(kind);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** A browser (from `address`) at the sign-in page of a new standalone authorization. */
+  async function atLogin(address = '127.0.0.1') {
+    const browser = address === '127.0.0.1' ? new TestBrowser(server.baseUrl) : new AddressedBrowser(server.baseUrl, address);
+    const { challenge } = pkce();
+    const url = authorizeUrl(server, {
+      client_id: 'growth-chart',
+      redirect_uri: GROWTH_CHART_REDIRECT,
+      scope: 'openid fhirUser user/Patient.rs',
+      state: 's',
+      code_challenge: challenge,
+    });
+    const step = await browser.follow(await browser.get(url));
+    expect(new URL(step.url).pathname).toBe('/login');
+    return { browser, form: readForm(await step.res.text()) };
+  }
+
+  /** Posts the sign-in form once; returns the status and the page's alert text. */
+  async function signIn(address: string, credentials: { username: string; password: string }) {
+    const { browser, form } = await atLogin(address);
+    const res = await browser.post('/login', { ...form.fields, ...credentials });
+    const text = res.status === 303 ? '' : await res.text();
+    expect(res.status).not.toBe(500);
+    return { status: res.status, alert: parse(text).querySelector('[role=alert]')?.text ?? '', res, location: res.headers.get('location') };
+  }
+
+  it('answers a wrong password and an unknown username alike: 401 with one generic message', async () => {
+    const wrong = await signIn('127.0.0.1', { username: 'dr.carter', password: 'nope' });
+    const unknown = await signIn('127.0.0.1', { username: 'nobody-here', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.alert).toBe('Incorrect username or password.');
+    expect(unknown.alert).toBe(wrong.alert);
+    const ok = await signIn('127.0.0.1', { username: 'dr.carter', password: 'carter-demo' });
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/interaction');
+  });
+
+  it('refuses a form whose CSRF token is missing, wrong or already spent', async () => {
+    const { browser, form } = await atLogin();
+    const { csrf, ...withoutToken } = form.fields;
+    expect((await browser.post('/login', { ...withoutToken, ...NURSE })).status).toBe(400);
+    expect((await browser.post('/login', { ...withoutToken, csrf: 'forged', ...NURSE })).status).toBe(400);
+
+    const first = await browser.post('/login', { ...form.fields, username: 'nurse.lee', password: 'wrong' });
+    expect(first.status).toBe(401);
+    // The failed attempt spent the token: replaying the same form is refused even with the right password.
+    const replay = await browser.post('/login', { ...form.fields, ...NURSE });
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toMatch(/expired or was already sent/);
+    // The page the 401 showed carries a fresh token that works once.
+    const fresh = readForm(await first.text());
+    expect(fresh.fields.csrf).not.toBe(csrf);
+    expect((await browser.post('/login', { ...fresh.fields, ...NURSE })).status).toBe(303);
+    expect((await browser.post('/login', { ...fresh.fields, ...NURSE })).status).toBe(400);
+  });
+
+  it("refuses a form posted with another browser's interaction cookie, both ways", async () => {
+    const a = await atLogin();
+    const b = await atLogin();
+    const swap = (from: TestBrowser, to: TestBrowser) => {
+      const saved = new Map(from.cookies);
+      from.cookies.clear();
+      for (const [k, v] of to.cookies) from.cookies.set(k, v);
+      return () => {
+        from.cookies.clear();
+        for (const [k, v] of saved) from.cookies.set(k, v);
+      };
+    };
+    // A's form with B's cookie, then B's form with A's cookie: neither token belongs to that interaction.
+    let restore = swap(a.browser, b.browser);
+    expect((await a.browser.post('/login', { ...a.form.fields, ...NURSE })).status).toBe(400);
+    restore();
+    restore = swap(b.browser, a.browser);
+    expect((await b.browser.post('/login', { ...b.form.fields, ...NURSE })).status).toBe(400);
+    restore();
+    // Each form still works in its own browser: the mismatches spent nothing.
+    expect((await a.browser.post('/login', { ...a.form.fields, ...NURSE })).status).toBe(303);
+    expect((await b.browser.post('/login', { ...b.form.fields, ...NURSE })).status).toBe(303);
+    // Without any interaction cookie there is nothing to sign in to.
+    const stranger = new TestBrowser(server.baseUrl);
+    expect((await stranger.post('/login', { ...a.form.fields, ...NURSE })).status).toBe(400);
+  });
+
+  it('locks a username after maxFailures failures, from any address, without checking the password', async () => {
+    const { maxFailures } = server.config.login;
+    // Usernames are counted case-insensitively.
+    for (let i = 0; i < maxFailures; i++) {
+      const username = i % 2 ? 'NURSE.LEE' : 'nurse.lee';
+      expect((await signIn('127.0.0.2', { username, password: `wrong-${i}` })).status).toBe(401);
+    }
+    const locked = await signIn('127.0.0.3', NURSE);
+    expect(locked.status).toBe(429);
+    expect(locked.alert).toMatch(/locked/);
+    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The lock is the username's: another user at that address signs in.
+    expect((await signIn('127.0.0.3', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(303);
+  });
+
+  it('locks an address after maxFailures failures, whatever the usernames', async () => {
+    const { maxFailures } = server.config.login;
+    for (let i = 0; i < maxFailures; i++)
+      expect((await signIn('127.0.0.4', { username: `ghost-${i}`, password: 'wrong' })).status).toBe(401);
+    const locked = await signIn('127.0.0.4', { username: 'amy', password: 'amy-demo' });
+    expect(locked.status).toBe(429);
+    expect(locked.alert).toMatch(/locked/);
+    // The lock is the address's: the same user elsewhere signs in.
+    expect((await signIn('127.0.0.5', { username: 'amy', password: 'amy-demo' })).status).toBe(303);
+  });
+
+  it('forgets the username failures after a successful sign-in', async () => {
+    const { maxFailures } = server.config.login;
+    const carla = { username: 'carla', password: 'carla-demo' };
+    for (let i = 0; i < maxFailures - 1; i++) expect((await signIn('127.0.0.6', { ...carla, password: 'x' })).status).toBe(401);
+    expect((await signIn('127.0.0.6', carla)).status).toBe(303);
+    // Uncleared, these would push the username past the limit.
+    for (let i = 0; i < maxFailures - 1; i++) expect((await signIn('127.0.0.7', { ...carla, password: 'x' })).status).toBe(401);
+    expect((await signIn('127.0.0.7', carla)).status).toBe(303);
+  });
+
+  it('counts concurrent failures exactly once each', async () => {
+    const { maxFailures } = server.config.login;
+    const pages = await Promise.all(Array.from({ length: maxFailures }, () => atLogin('127.0.0.8')));
+    const statuses = await Promise.all(
+      pages.map(async ({ browser, form }) =>
+        (await browser.post('/login', { ...form.fields, username: 'race.user', password: 'wrong' })).status,
+      ),
+    );
+    expect(statuses).toEqual(Array(maxFailures).fill(401));
+    const row = await server.deps.db.selectFrom('login_attempts').selectAll().where('key', '=', 'user:race.user').executeTakeFirstOrThrow();
+    expect(row.failures).toBe(maxFailures);
+    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
+    expect((await signIn('127.0.0.9', { username: 'race.user', password: 'wrong' })).status).toBe(429);
+  });
+
+  it('lifts the lock after lockSeconds', async () => {
+    const login = server.config.login;
+    const saved = { ...login };
+    login.lockSeconds = 1;
+    try {
+      for (let i = 0; i < login.maxFailures; i++)
+        expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'wrong' })).status).toBe(401);
+      expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(303);
+    } finally {
+      Object.assign(login, saved);
+    }
+  });
+});
