@@ -33,6 +33,8 @@ export const serverFileSchema = z.strictObject({
   login: z
     .strictObject({
       maxFailures: z.number().int().min(1).max(100).default(5),
+      /** Higher than per username: users behind one proxy or hospital NAT share an address. */
+      maxFailuresPerAddress: z.number().int().min(1).max(10_000).default(50),
       windowSeconds: seconds(86_400).default(900),
       lockSeconds: seconds(86_400).default(900),
     })

@@ -56,7 +56,9 @@ export function loginRouter(deps: AppDeps): Router {
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !passwordOk || user.disabled) {
       // Unknown usernames are counted too: a lock must not tell which accounts exist.
-      for (const key of keys) await recordLoginFailure(deps.db, key, deps.config.login);
+      const { login } = deps.config;
+      await recordLoginFailure(deps.db, keys[0]!, login);
+      await recordLoginFailure(deps.db, keys[1]!, { ...login, maxFailures: login.maxFailuresPerAddress });
       await recordAudit(deps.db, { event: 'user.sign_in_failed', clientId: interaction.client.id, requestId: req.id as string });
       return renderLogin(res.status(401), deps, interaction, 'Incorrect username or password.');
     }
