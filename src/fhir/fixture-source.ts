@@ -1,5 +1,5 @@
 import { allFixtureResources } from '../../fhir-fixtures/index.ts';
-import { isFhirId, parseReference } from './references.ts';
+import { encounterPatientId, isFhirId, parseReference } from './references.ts';
 import { compareByName, normalisePaging, patientMatches } from './search.ts';
 import { byMostRecent, summariseEncounter, summarisePatient } from './summarise.ts';
 import type { FhirDataSource } from './types.ts';
@@ -51,7 +51,7 @@ export function fixtureDataSource(): FhirDataSource {
     async listEncounters(patientId) {
       if (!isFhirId(patientId)) return [];
       return encounters
-        .filter((e) => e.subject?.reference === `Patient/${patientId}`)
+        .filter((e) => encounterPatientId(e) === patientId)
         .map(summariseEncounter)
         .sort(byMostRecent);
     },

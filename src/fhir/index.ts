@@ -12,7 +12,7 @@
 export { createFhirDataSource } from './create.ts';
 export { FhirUnavailableError } from './errors.ts';
 export { fixtureDataSource } from './fixture-source.ts';
-export { isFhirId, isResourceType, parseReference, type ResourceReference } from './references.ts';
+export { encounterPatientId, isFhirId, isResourceType, parseReference, type ResourceReference } from './references.ts';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './search.ts';
 export { displayName, summariseEncounter, summarisePatient } from './summarise.ts';
 export type { EncounterSummary, FhirDataSource, PatientSearch, PatientSearchResult, PatientSummary } from './types.ts';

@@ -26,3 +26,15 @@ export function parseReference(reference: unknown): ResourceReference | undefine
   if (!isResourceType(resourceType) || !isFhirId(id)) return undefined;
   return { resourceType, id };
 }
+
+/**
+ * The patient id an encounter belongs to. Upstream servers may write the subject
+ * as a relative (`Patient/1`) or an absolute reference (`https://fhir.example/r4/Patient/1`,
+ * possibly with `/_history/n`): both count.
+ */
+export function encounterPatientId(encounter: fhir4.Encounter | undefined): string | undefined {
+  const reference = encounter?.subject?.reference;
+  if (typeof reference !== 'string') return undefined;
+  const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+  return match?.[1];
+}

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../app.ts';
-import { FhirUnavailableError, parseReference } from '../fhir/index.ts';
+import { encounterPatientId, FhirUnavailableError } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
@@ -102,10 +102,10 @@ async function checkReferences(deps: AppDeps, body: LaunchRegistration): Promise
     if (!body.encounter) return body.patient;
     const encounter = await deps.fhir.getEncounter(body.encounter);
     if (!encounter) throw invalidRequest(`encounter: Encounter/${body.encounter} does not exist`);
-    if (body.patient && encounter.subject?.reference !== `Patient/${body.patient}`)
+    const owner = encounterPatientId(encounter);
+    if (body.patient && owner !== body.patient)
       throw invalidRequest(`encounter: Encounter/${body.encounter} is not an encounter of Patient/${body.patient}`);
-    const subject = parseReference(encounter.subject?.reference);
-    return body.patient ?? (subject?.resourceType === 'Patient' ? subject.id : undefined);
+    return body.patient ?? owner;
   } catch (error) {
     if (error instanceof FhirUnavailableError)
       throw new OAuthError('temporarily_unavailable', 'the FHIR server holding patients is not reachable');

@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { FhirUnavailableError, MAX_PAGE_SIZE, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, FhirUnavailableError, MAX_PAGE_SIZE, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -49,7 +49,7 @@ export function launcherRouter(deps: AppDeps): Router {
     if (!(await fromFhir(deps.fhir.getPatient(choice.patient)))) throw invalidRequest('That patient does not exist.').asPage();
     if (choice.encounter) {
       const encounter = await fromFhir(deps.fhir.getEncounter(choice.encounter));
-      if (encounter?.subject?.reference !== `Patient/${choice.patient}`)
+      if (encounterPatientId(encounter) !== choice.patient)
         throw invalidRequest("That encounter is not one of the chosen patient's.").asPage();
     }
     const by = await registrar(deps);

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
-import { FhirUnavailableError, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, FhirUnavailableError, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
@@ -67,7 +67,7 @@ export function pickersRouter(deps: AppDeps): Router {
     let context = interaction.context;
     if (choice.encounter !== undefined) {
       const encounter = await fromFhir(deps.fhir.getEncounter(choice.encounter));
-      if (encounter?.subject?.reference !== `Patient/${patient}`)
+      if (encounterPatientId(encounter) !== patient)
         throw invalidRequest("That encounter is not one of this patient's. Go back and pick one from the list.").asPage();
       context = { ...context, encounter: choice.encounter };
     }
