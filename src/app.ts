@@ -12,6 +12,8 @@ import { requestLogger } from './http/logging.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
+import { introspectionRouter } from './oauth/introspect.ts';
+import { revocationRouter } from './oauth/revoke.ts';
 import { tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
@@ -55,6 +57,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(authorizeRouter(deps));
   app.use(interactionRouter(deps));
   app.use(tokenRouter(deps));
+  app.use(introspectionRouter(deps));
+  app.use(revocationRouter(deps));
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.

@@ -21,6 +21,8 @@ export const CAPABILITIES = [
   'context-standalone-encounter',
   'context-banner',
   'context-style',
+  'permission-offline',
+  'permission-online',
   'permission-patient',
   'permission-user',
   'permission-v1',
@@ -32,6 +34,8 @@ export const ENDPOINTS = {
   authorization_endpoint: '/authorize',
   token_endpoint: '/token',
   jwks_uri: '/jwks',
+  introspection_endpoint: '/introspect',
+  revocation_endpoint: '/revoke',
 } as const;
 
 export function smartConfiguration({ config, keys }: AppDeps) {
@@ -41,6 +45,8 @@ export function smartConfiguration({ config, keys }: AppDeps) {
     jwks_uri: url(ENDPOINTS.jwks_uri),
     authorization_endpoint: url(ENDPOINTS.authorization_endpoint),
     token_endpoint: url(ENDPOINTS.token_endpoint),
+    introspection_endpoint: url(ENDPOINTS.introspection_endpoint),
+    revocation_endpoint: url(ENDPOINTS.revocation_endpoint),
     grant_types_supported: [...GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     ...(ASSERTION_ALGORITHMS.length ? { token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS] } : {}),

@@ -9,6 +9,7 @@ import { authenticateClient, type AuthenticatedClient } from './client-auth/inde
 import { OAuthError } from './errors.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
+import { refreshTokenGrant } from './grants/refresh-token.ts';
 import type { TokenResponse } from './issue.ts';
 
 export interface GrantContext {
@@ -25,6 +26,7 @@ export type Grant = (context: GrantContext) => Promise<TokenResponse>;
 const GRANTS: Record<string, Grant> = {
   authorization_code: authorizationCodeGrant,
   client_credentials: clientCredentialsGrant,
+  refresh_token: refreshTokenGrant,
 };
 
 export const GRANT_TYPES = Object.keys(GRANTS);

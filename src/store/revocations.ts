@@ -1,4 +1,16 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+
+/**
+ * Serialises every change to one grant (refresh, reuse detection, revocation)
+ * with a transaction-scoped advisory lock. The single-statement consumption
+ * already lets only one refresh win; this lock keeps concurrent losers, which
+ * revoke the family, from deadlocking on its rows in PostgreSQL. Re-entrant
+ * within a transaction; released at commit or rollback.
+ */
+export async function lockGrant(db: Db, grantId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`grant:${grantId}`}, 0))`.execute(db);
+}
 
 /**
  * Revokes a whole grant: every refresh token of the family, and every access
@@ -8,6 +20,7 @@ export async function revokeGrant(
   db: Db,
   grant: { grantId: string; clientId: string | null; reason: string; accessTokensValidUntil: Date },
 ): Promise<void> {
+  await lockGrant(db, grant.grantId);
   await db
     .insertInto('revocations')
     .values({
@@ -40,4 +53,59 @@ export async function revokeAccessToken(db: Db, jti: string, clientId: string, e
 export function grantIdOfJti(jti: string): string {
   const dot = jti.indexOf('.');
   return dot < 0 ? jti : jti.slice(0, dot);
+}
+
+/** What introspection needs to know about a verified access token beyond its signature. */
+export interface AccessTokenStanding {
+  /** Its jti or its grant has a revocation row. */
+  revoked: boolean;
+  /** Its client exists and is enabled. */
+  clientEnabled: boolean;
+  /** That client's roles (empty when it is unknown or disabled). */
+  clientRoles: string[];
+  /** Its `sub` is a local user who has been disabled. */
+  userDisabled: boolean;
+  /** The launch context its grant was issued with, when still stored. */
+  context: Record<string, unknown> | undefined;
+}
+
+/**
+ * The standing of an access token whose signature has been verified, in ONE
+ * query of indexed lookups (introspection is a resource server's hot path):
+ * revocation of its jti or grant, its client, its user, its grant's context.
+ * The context comes from the consumed code (kept for replay detection) or,
+ * failing that, from the grant's refresh family.
+ */
+export async function accessTokenStanding(
+  db: Db,
+  token: { jti: string; clientId: string; subject: string },
+): Promise<AccessTokenStanding> {
+  const grantId = grantIdOfJti(token.jti);
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('revocations').select('key').where('key', 'in', [token.jti, grantId])).as('revoked'),
+      eb
+        .selectFrom('clients')
+        .select('roles')
+        .where('id', '=', token.clientId)
+        .where('disabled_at', 'is', null)
+        .as('client_roles'),
+      eb
+        .exists(eb.selectFrom('users').select('id').where('id', '=', token.subject).where('disabled_at', 'is not', null))
+        .as('user_disabled'),
+      eb.fn
+        .coalesce(
+          eb.selectFrom('authorization_codes').select('context').where('grant_id', '=', grantId),
+          eb.selectFrom('refresh_tokens').select('context').where('family_id', '=', grantId).limit(1),
+        )
+        .as('context'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    revoked: Boolean(row.revoked),
+    clientEnabled: row.client_roles !== null,
+    clientRoles: row.client_roles ?? [],
+    userDisabled: Boolean(row.user_disabled),
+    context: (row.context as Record<string, unknown> | null) ?? undefined,
+  };
 }

@@ -1,0 +1,158 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import { accessTokenContextClaims, tokenResponseContext, type LaunchContext } from '../context/index.ts';
+import { optionalParam, parseInput } from '../http/validate.ts';
+import { recordAudit } from '../store/audit.ts';
+import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
+import { accessTokenStanding, type AccessTokenStanding } from '../store/revocations.ts';
+import { verifyAccessToken } from '../tokens/jwt.ts';
+import { authenticateClient } from './client-auth/index.ts';
+import { BASIC_CHALLENGE } from './client-auth/secret.ts';
+import { OAuthError, invalidClient } from './errors.ts';
+
+export const INTROSPECTOR_ROLE = 'introspector';
+
+/** Both ways a resource server may authenticate here (RFC 7662 §2.1). */
+const CHALLENGE = `${BASIC_CHALLENGE}, Bearer realm="smart-launch"`;
+
+/** A token parameter: one string, long enough for the largest access token we may issue. */
+export const tokenParam = () =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be sent once, as a string') })
+    .min(1, 'must not be empty')
+    .max(65_536, 'is too long');
+
+const requestSchema = z.object({ token: tokenParam(), token_type_hint: optionalParam() });
+
+/** RFC 7662 §2.2: the only answer for anything not active. */
+const INACTIVE = { active: false } as const;
+
+type Introspection =
+  | { active: false }
+  | { active: true; response: Record<string, unknown>; tokenType: 'access_token' | 'refresh_token'; clientId: string; subject: string; patient: string | undefined };
+
+/** An access token we issued that is still good: signature, expiry, revocation, client, user. */
+export interface ActiveAccessToken {
+  claims: JWTPayload & { jti: string; client_id: string; sub: string };
+  standing: AccessTokenStanding;
+}
+
+/**
+ * One signature verification plus one query (store/revocations.ts
+ * accessTokenStanding). Undefined for expired, revoked, malformed,
+ * tampered, foreign tokens, or a disabled client or user.
+ */
+export async function activeAccessToken(deps: AppDeps, token: string): Promise<ActiveAccessToken | undefined> {
+  const claims = await verifyAccessToken(deps.keys, deps.config.issuer, token);
+  if (!claims || typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
+    return undefined;
+  const standing = await accessTokenStanding(deps.db, { jti: claims.jti, clientId: claims.client_id, subject: claims.sub });
+  if (standing.revoked || !standing.clientEnabled || standing.userDisabled) return undefined;
+  return { claims: claims as ActiveAccessToken['claims'], standing };
+}
+
+/**
+ * Who may introspect: a client with the `introspector` role, authenticated as
+ * at /token (Basic, client_secret_post, and private_key_jwt once wired), or
+ * presenting `Authorization: Bearer <an active access token we issued>` whose
+ * client has that role (SMART token-introspection: the endpoint may accept a
+ * bearer token). Returns the caller's client id.
+ */
+async function authenticateIntrospector(req: Request, deps: AppDeps): Promise<string> {
+  const header = req.headers.authorization;
+  let clientId: string;
+  let roles: string[];
+  if (typeof header === 'string' && /^bearer /i.test(header)) {
+    const active = await activeAccessToken(deps, header.slice('bearer '.length).trim());
+    if (!active) throw invalidClient('the bearer token is not active', CHALLENGE);
+    clientId = active.claims.client_id;
+    roles = active.standing.clientRoles;
+  } else {
+    const authenticated = await authenticateClient(req, deps);
+    if (!authenticated || authenticated.method === 'none') throw invalidClient('client authentication required', CHALLENGE);
+    clientId = authenticated.client.id;
+    roles = authenticated.client.roles;
+  }
+  if (!roles.includes(INTROSPECTOR_ROLE))
+    throw new OAuthError('unauthorized_client', 'this client may not introspect tokens', { status: 403 });
+  return clientId;
+}
+
+async function introspectAccessToken(deps: AppDeps, token: string): Promise<Introspection> {
+  const active = await activeAccessToken(deps, token);
+  if (!active) return INACTIVE;
+  const { claims, standing } = active;
+  return {
+    active: true,
+    // SMART token-introspection: every launch-context parameter the token response had, then the token's own claims.
+    response: { ...tokenResponseContext((standing.context ?? {}) as LaunchContext), ...claims, active: true, token_type: 'Bearer' },
+    tokenType: 'access_token',
+    clientId: claims.client_id,
+    subject: claims.sub,
+    patient: typeof claims.patient === 'string' ? claims.patient : undefined,
+  };
+}
+
+async function introspectRefreshToken(deps: AppDeps, token: string): Promise<Introspection> {
+  const stored = await findActiveRefreshToken(deps.db, token);
+  if (!stored) return INACTIVE;
+  const context = stored.context as LaunchContext;
+  const subject = stored.user_id ?? stored.fhir_user ?? stored.client_id;
+  return {
+    active: true,
+    response: {
+      active: true,
+      iss: deps.config.issuer,
+      scope: stored.scope,
+      client_id: stored.client_id,
+      sub: subject,
+      exp: Math.floor(stored.expires_at.getTime() / 1000),
+      iat: Math.floor(stored.created_at.getTime() / 1000),
+      token_type: 'refresh_token',
+      ...accessTokenContextClaims(context),
+    },
+    tokenType: 'refresh_token',
+    clientId: stored.client_id,
+    subject,
+    patient: context.patient,
+  };
+}
+
+function noStore(_req: Request, res: Response, next: () => void) {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+}
+
+/**
+ * POST /introspect (RFC 7662; SMART token-introspection). Access tokens are
+ * JWTs and refresh tokens opaque values without dots, so the token's shape
+ * says which it is; token_type_hint is accepted and not needed.
+ */
+export function introspectionRouter(deps: AppDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '96kb', parameterLimit: 20 });
+  router.post('/introspect', noStore, form, async (req, res) => {
+    const caller = await authenticateIntrospector(req, deps);
+    const { token } = parseInput(requestSchema, req.body);
+    const result = token.includes('.') ? await introspectAccessToken(deps, token) : await introspectRefreshToken(deps, token);
+    res.json(result.active ? result.response : INACTIVE);
+
+    // Audited after the answer has gone out: the resource server never waits for this insert.
+    try {
+      await recordAudit(deps.db, {
+        event: 'token.introspected',
+        clientId: caller,
+        requestId: req.id as string | undefined,
+        ...(result.active
+          ? { userId: result.subject, patient: result.patient, details: { active: true, token_type: result.tokenType, token_client_id: result.clientId } }
+          : { details: { active: false } }),
+      });
+    } catch (err) {
+      req.log?.warn({ err }, 'could not record the introspection audit event');
+    }
+  });
+  return router;
+}

@@ -1,0 +1,84 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app.ts';
+import type { LaunchContext } from '../context/index.ts';
+import { optionalParam, parseInput } from '../http/validate.ts';
+import { recordAudit } from '../store/audit.ts';
+import type { Client } from '../store/clients.ts';
+import { findRefreshToken } from '../store/refresh-tokens.ts';
+import { grantIdOfJti, revokeAccessToken, revokeGrant } from '../store/revocations.ts';
+import { verifyAccessToken } from '../tokens/jwt.ts';
+import { authenticateClient } from './client-auth/index.ts';
+import { BASIC_CHALLENGE } from './client-auth/secret.ts';
+import { invalidClient } from './errors.ts';
+import { tokenParam } from './introspect.ts';
+import { restrictCorsToClient, tokenCors } from './token.ts';
+
+const requestSchema = z.object({ token: tokenParam(), token_type_hint: optionalParam() });
+
+/**
+ * Revokes `token` if it is one of `client`'s. A refresh token takes its whole
+ * family and every access token issued under it (one grant revocation row);
+ * an access token is revoked by its jti until it expires. Anything else
+ * (unknown, expired, another client's) is left alone: RFC 7009 §2.2 answers
+ * 200 all the same.
+ */
+async function revokeToken(deps: AppDeps, client: Client, token: string, requestId: string | undefined): Promise<void> {
+  if (token.includes('.')) {
+    const claims = await verifyAccessToken(deps.keys, deps.config.issuer, token);
+    if (!claims || claims.client_id !== client.id || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') return;
+    const { jti, exp } = claims;
+    await deps.db.transaction().execute(async (trx) => {
+      await revokeAccessToken(trx, jti, client.id, new Date(exp * 1000));
+      await recordAudit(trx, {
+        event: 'token.revoked',
+        clientId: client.id,
+        userId: typeof claims.sub === 'string' ? claims.sub : undefined,
+        patient: typeof claims.patient === 'string' ? claims.patient : undefined,
+        requestId,
+        details: { token_type: 'access_token', grant_id: grantIdOfJti(jti) },
+      });
+    });
+    return;
+  }
+
+  const stored = await findRefreshToken(deps.db, token);
+  if (!stored || stored.client_id !== client.id) return;
+  await deps.db.transaction().execute(async (trx) => {
+    await revokeGrant(trx, {
+      grantId: stored.family_id,
+      clientId: client.id,
+      reason: 'revoked by the client',
+      accessTokensValidUntil: new Date(Date.now() + deps.config.tokens.accessTokenLifetimeSeconds * 1000),
+    });
+    await recordAudit(trx, {
+      event: 'token.revoked',
+      clientId: client.id,
+      userId: stored.user_id ?? stored.fhir_user,
+      patient: (stored.context as LaunchContext).patient,
+      requestId,
+      details: { token_type: 'refresh_token', grant_id: stored.family_id },
+    });
+  });
+}
+
+/**
+ * POST /revoke (RFC 7009). Clients authenticate as at /token; a public
+ * client identifies itself with client_id. Browser apps may call it, so it
+ * has the token endpoint's CORS policy.
+ */
+export function revocationRouter(deps: AppDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '96kb', parameterLimit: 20 });
+  router.options('/revoke', tokenCors(deps));
+  router.post('/revoke', tokenCors(deps), form, async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const authenticated = await authenticateClient(req, deps);
+    if (!authenticated) throw invalidClient('client authentication or client_id required', BASIC_CHALLENGE);
+    restrictCorsToClient(req, res, authenticated.client);
+    const { token } = parseInput(requestSchema, req.body);
+    await revokeToken(deps, authenticated.client, token, req.id as string | undefined);
+    res.status(200).end();
+  });
+  return router;
+}
