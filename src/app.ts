@@ -14,6 +14,7 @@ import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
 import { introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
+import { userinfoRouter } from './oauth/userinfo.ts';
 import { tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tokenRouter(deps));
   app.use(introspectionRouter(deps));
   app.use(revocationRouter(deps));
+  app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.

@@ -36,22 +36,19 @@ export const ENDPOINTS = {
   jwks_uri: '/jwks',
   introspection_endpoint: '/introspect',
   revocation_endpoint: '/revoke',
+  userinfo_endpoint: '/userinfo',
 } as const;
 
 export function smartConfiguration({ config, keys }: AppDeps) {
   const url = (path: string) => `${config.issuer}${path}`;
   return {
     issuer: config.issuer,
-    jwks_uri: url(ENDPOINTS.jwks_uri),
-    authorization_endpoint: url(ENDPOINTS.authorization_endpoint),
-    token_endpoint: url(ENDPOINTS.token_endpoint),
-    introspection_endpoint: url(ENDPOINTS.introspection_endpoint),
-    revocation_endpoint: url(ENDPOINTS.revocation_endpoint),
+    ...(Object.fromEntries(Object.entries(ENDPOINTS).map(([name, path]) => [name, url(path)])) as Record<keyof typeof ENDPOINTS, string>),
     grant_types_supported: [...GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     ...(ASSERTION_ALGORITHMS.length ? { token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS] } : {}),
     scopes_supported: [
-      'openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter',
+      'openid', 'fhirUser', 'profile', 'launch', 'launch/patient', 'launch/encounter', 'offline_access', 'online_access',
       'patient/*.rs', 'user/*.rs', 'patient/*.cruds', 'user/*.cruds', 'patient/*.read', 'user/*.read',
       'system/*.rs', 'system/*.read',
     ],
@@ -69,10 +66,11 @@ function openidConfiguration(deps: AppDeps) {
     authorization_endpoint: smart.authorization_endpoint,
     token_endpoint: smart.token_endpoint,
     jwks_uri: smart.jwks_uri,
+    userinfo_endpoint: smart.userinfo_endpoint,
     response_types_supported: smart.response_types_supported,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [deps.keys.idToken.alg],
-    scopes_supported: ['openid', 'fhirUser', 'profile', 'offline_access'],
+    scopes_supported: ['openid', 'fhirUser', 'profile', 'offline_access', 'online_access'],
     token_endpoint_auth_methods_supported: smart.token_endpoint_auth_methods_supported,
     code_challenge_methods_supported: smart.code_challenge_methods_supported,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'fhirUser'],

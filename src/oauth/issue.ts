@@ -129,25 +129,31 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
   return mergeCustomClaims({ ...response, ...tokenResponseContext(request.context) }, custom.tokenResponse) as TokenResponse;
 }
 
-/** Claim rules, then the code hook (if configured), for this grant. */
-async function customClaims(deps: AppDeps, request: IssueRequest) {
-  const input: ClaimInput = {
+/** What the claim rules see of a grant (DESIGN.md "Claim rules"): the same on issue, refresh and userinfo. */
+export function claimInputFor(
+  request: Pick<IssueRequest, 'grantType' | 'scope' | 'aud' | 'launchType' | 'client' | 'user' | 'fhirUser' | 'subject' | 'context' | 'launchExtra'>,
+): ClaimInput {
+  const user = request.user || request.fhirUser
+    ? {
+        id: request.user?.id ?? request.subject,
+        ...(request.fhirUser ? { fhirUser: request.fhirUser } : {}),
+        attributes: request.user?.attributes ?? {},
+      }
+    : undefined;
+  return {
     grant: { type: request.grantType, scope: request.scope },
     audience: request.aud,
     ...(request.launchType ? { launchType: request.launchType } : {}),
     client: { id: request.client.id, name: request.client.name, metadata: request.client.metadata },
-    ...(request.user || request.fhirUser
-      ? {
-          user: {
-            id: request.user?.id ?? request.subject,
-            ...(request.fhirUser ? { fhirUser: request.fhirUser } : {}),
-            attributes: request.user?.attributes ?? {},
-          },
-        }
-      : {}),
+    ...(user ? { user } : {}),
     context: { ...request.context },
     launch: { extra: request.launchExtra },
   };
+}
+
+/** Claim rules, then the code hook (if configured), for this grant. */
+async function customClaims(deps: AppDeps, request: IssueRequest) {
+  const input = claimInputFor(request);
   const claims = evaluateClaimRules(deps.config.claimRules, input);
   if (!deps.hook) return claims;
 

@@ -37,3 +37,12 @@ export async function redeemAuthorizationCode(db: Db, code: string): Promise<Cod
   const seen = await db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hash).executeTakeFirst();
   return seen?.consumed_at ? { outcome: 'replayed', code: seen } : { outcome: 'invalid' };
 }
+
+/** What a grant was made of (the code frozen at consent), for claims computed later, e.g. at /userinfo. */
+export async function findGrantOrigin(db: Db, grantId: string) {
+  return db
+    .selectFrom('authorization_codes')
+    .select(['aud', 'launch_type', 'launch_extra', 'context', 'fhir_user', 'user_id'])
+    .where('grant_id', '=', grantId)
+    .executeTakeFirst();
+}

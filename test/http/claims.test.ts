@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { claimRulesFileSchema } from '../../src/claims/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { setUserAttributes } from '../../src/store/users.ts';
+import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   GROWTH_CHART_REDIRECT,
@@ -34,6 +35,13 @@ const RULES = claimRulesFileSchema.parse({
     { when: { launch: 'ehr' }, accessToken: { launch_kind: 'ehr', tenant: '{{launch.extra.tenant}}' } },
     { when: { launch: 'standalone' }, accessToken: { launch_kind: 'standalone' } },
     { when: { grants: ['authorization_code'] }, accessToken: { first_grant: '{{grant.type}}' } },
+    { when: { grants: ['refresh_token'] }, accessToken: { refreshed: true } },
+    {
+      when: { clients: ['bulk-exporter'], grants: ['client_credentials'] },
+      accessToken: { region: '{{client.metadata.region}}', client_name: '{{client.name}}' },
+      tokenResponse: { api_uri: 'https://eu.api.example.org' },
+    },
+    { when: { clients: ['growth-chart'] }, userinfo: { department: '{{user.attributes.department}}', organization_id: '{{user.attributes.organization_id}}' } },
     // SMART context names: a rule fills them only where the launch context does not.
     { tokenResponse: { patient: 'from-rule', intent: 'rule-intent' } },
   ],
@@ -124,9 +132,93 @@ describeEachDatabase('claim rules and the issue hook', (kind) => {
     expect(standalone.body.intent).toBe('rule-intent');
   });
 
+  it('runs the rules again on refresh, with the original inputs and the user\'s current attributes', async () => {
+    const first = await codeGrant({ client_id: 'growth-chart', scope: 'launch offline_access', launch: await ehrLaunch() });
+    expect(first.claims).toMatchObject({ roles: ['physician', 'cardiology'], launch_kind: 'ehr', tenant: 'hospital-a', patient: 'p001' });
+    expect(first.claims).not.toHaveProperty('refreshed');
+
+    const carter = { roles: ['physician', 'chief-of-staff'], organization_id: 'org-99', department: 'Cardiology' };
+    await setUserAttributes(server.deps.db, 'dr-carter', carter);
+    try {
+      const res = await postToken(
+        server,
+        { grant_type: 'refresh_token', refresh_token: String(first.body.refresh_token) },
+        { authorization: basic('growth-chart', SECRETS['growth-chart']) },
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      const claims = decodeJwt(String(body.access_token));
+      expect(claims).toMatchObject({ roles: ['physician', 'chief-of-staff'], organization_id: 'org-99', launch_kind: 'ehr', tenant: 'hospital-a', refreshed: true, patient: 'p001' });
+      expect(claims).not.toHaveProperty('first_grant');
+      expect(body).toMatchObject({ org: 'org-99', offline: true, patient: 'p001', need_patient_banner: true });
+    } finally {
+      await setUserAttributes(server.deps.db, 'dr-carter', { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology' });
+    }
+  });
+
+  it('adds client-metadata claims and a top-level api_uri to a client_credentials grant, for that client only', async () => {
+    const res = await postToken(server, {
+      grant_type: 'client_credentials',
+      scope: 'system/Patient.rs',
+      ...assertionForm(await clientAssertion(server, 'bulk-exporter', 'bulk-exporter-es384-1')),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.api_uri).toBe('https://eu.api.example.org');
+    const claims = decodeJwt(String(body.access_token));
+    expect(claims).toMatchObject({ sub: 'bulk-exporter', region: 'eu', client_name: 'Population Exporter (backend service)' });
+    for (const absent of ['launch_kind', 'first_grant', 'refreshed', 'roles', 'patient']) expect(claims).not.toHaveProperty(absent);
+    // No launch context in a backend grant, so the catch-all rule's SMART fields show.
+    expect(body.patient).toBe('from-rule');
+
+    const growth = await codeGrant({ client_id: 'growth-chart', scope: 'launch', launch: await ehrLaunch() });
+    expect(growth.body).not.toHaveProperty('api_uri');
+    expect(growth.claims).not.toHaveProperty('region');
+  });
+
+  describe('userinfo', () => {
+    const userinfo = (token: string | undefined, method: 'GET' | 'POST' = 'GET') =>
+      fetch(`${server.baseUrl}/userinfo`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+    it('answers sub, fhirUser and the rules\' userinfo claims for a token with openid', async () => {
+      const { body } = await codeGrant({ client_id: 'growth-chart', scope: 'launch openid fhirUser', launch: await ehrLaunch() });
+      for (const method of ['GET', 'POST'] as const) {
+        const res = await userinfo(String(body.access_token), method);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({
+          sub: 'dr-carter',
+          fhirUser: `${server.config.fhirBaseUrl}/Practitioner/pr001`,
+          department: 'Cardiology',
+          organization_id: 'org-17',
+        });
+      }
+    });
+
+    it('refuses a missing, foreign or revoked token with 401 and a token without openid with 403', async () => {
+      const missing = await userinfo(undefined);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await userinfo('not.a.jwt')).status).toBe(401);
+
+      const noOpenid = await codeGrant({ client_id: 'growth-chart', scope: 'launch', launch: await ehrLaunch() });
+      const res = await userinfo(String(noOpenid.body.access_token));
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'insufficient_scope' });
+
+      const { body } = await codeGrant({ client_id: 'growth-chart', scope: 'launch openid', launch: await ehrLaunch() });
+      const revoked = await fetch(`${server.baseUrl}/revoke`, {
+        method: 'POST',
+        headers: { authorization: basic('growth-chart', SECRETS['growth-chart']), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: String(body.access_token) }).toString(),
+      });
+      expect(revoked.status).toBe(200);
+      expect((await userinfo(String(body.access_token))).status).toBe(401);
+    });
+  });
+
   describe('the code hook', () => {
     const withHookMode = async (mode: string | undefined) => {
-      const attributes = { roles: ['physician', 'cardiology'], organization_id: 'org-17', ...(mode ? { hookMode: mode } : {}) };
+      const attributes = { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology', ...(mode ? { hookMode: mode } : {}) };
       await setUserAttributes(server.deps.db, 'dr-carter', attributes);
     };
     afterAll(async () => withHookMode(undefined));

@@ -1,0 +1,74 @@
+import { Router, type Request } from 'express';
+import cors from 'cors';
+import type { AppDeps } from '../app.ts';
+import { evaluateClaimRules, mergeCustomClaims } from '../claims/index.ts';
+import type { LaunchContext } from '../context/index.ts';
+import { findClient } from '../store/clients.ts';
+import { findGrantOrigin } from '../store/codes.ts';
+import { grantIdOfJti } from '../store/revocations.ts';
+import { findUser } from '../store/users.ts';
+import { OAuthError } from './errors.ts';
+import { claimInputFor } from './issue.ts';
+import { activeAccessToken } from './introspect.ts';
+
+const invalidToken = (description: string) =>
+  new OAuthError('invalid_token', description, { wwwAuthenticate: `Bearer realm="smart-launch", error="invalid_token"` });
+
+function bearerToken(req: Request): string {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
+  if (!match) throw new OAuthError('invalid_token', 'send the access token as Authorization: Bearer', { wwwAuthenticate: 'Bearer realm="smart-launch"' });
+  return match[1]!;
+}
+
+/**
+ * OpenID Connect UserInfo (GET or POST /userinfo, Bearer access token with
+ * `openid`): `sub`, `fhirUser` when granted, `preferred_username` with
+ * `profile`, plus the claim rules' `userinfo` claims, computed now with the
+ * grant's original inputs and the user's current attributes.
+ */
+export function userinfoRouter(deps: AppDeps): Router {
+  const router = Router();
+  const userinfo = async (req: Request, res: import('express').Response) => {
+    const active = await activeAccessToken(deps, bearerToken(req));
+    if (!active) throw invalidToken('the access token is not active');
+    const { claims } = active;
+    const scopes = new Set(String(claims.scope ?? '').split(' '));
+    if (!scopes.has('openid'))
+      throw new OAuthError('insufficient_scope', 'the access token was not granted openid', {
+        wwwAuthenticate: 'Bearer realm="smart-launch", error="insufficient_scope", scope="openid"',
+      });
+
+    const [client, origin] = await Promise.all([findClient(deps.db, claims.client_id), findGrantOrigin(deps.db, grantIdOfJti(claims.jti))]);
+    const user = origin?.user_id ? await findUser(deps.db, origin.user_id) : undefined;
+    if (!client || !origin) throw invalidToken('the access token has no user');
+
+    const standard: Record<string, unknown> = { sub: claims.sub };
+    if (scopes.has('fhirUser') && typeof claims.fhirUser === 'string') standard.fhirUser = claims.fhirUser;
+    if (scopes.has('profile') && user) standard.preferred_username = user.username;
+
+    const custom = evaluateClaimRules(
+      deps.config.claimRules,
+      claimInputFor({
+        grantType: 'authorization_code',
+        scope: String(claims.scope),
+        aud: origin.aud,
+        launchType: origin.launch_type,
+        client,
+        user,
+        fhirUser: origin.fhir_user ?? undefined,
+        subject: claims.sub,
+        context: origin.context as LaunchContext,
+        launchExtra: origin.launch_extra,
+      }),
+    ).userinfo;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(mergeCustomClaims(standard, custom));
+  };
+  // Bearer-authenticated, no cookies: any browser app may call it.
+  const anyOrigin = cors({ allowedHeaders: ['Authorization', 'Content-Type'] });
+  router.options('/userinfo', anyOrigin);
+  router.get('/userinfo', anyOrigin, userinfo);
+  router.post('/userinfo', anyOrigin, userinfo);
+  return router;
+}
