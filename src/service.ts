@@ -5,8 +5,11 @@ import { createFhirDataSource } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
+import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
 import { loadSigningKeys } from './tokens/keys.ts';
+
+const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
 export interface Service {
   deps: AppDeps;
@@ -36,7 +39,22 @@ export async function startService(config: Config, options: { database?: OpenDat
       timeoutMs: config.fhirUpstreamTimeoutMs,
     });
     const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook };
-    return { deps, app: createApp(deps), close: () => database.close() };
+    const sweep = () =>
+      sweepExpired(database.db, config).then(
+        (deleted) => logger.debug({ deleted }, 'expired rows swept'),
+        (err: unknown) => logger.warn({ err }, 'sweeping expired rows failed'),
+      );
+    // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
+    const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+    return {
+      deps,
+      app: createApp(deps),
+      close: async () => {
+        clearInterval(sweeper);
+        await database.close();
+      },
+    };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

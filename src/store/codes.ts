@@ -38,11 +38,15 @@ export async function redeemAuthorizationCode(db: Db, code: string): Promise<Cod
   return seen?.consumed_at ? { outcome: 'replayed', code: seen } : { outcome: 'invalid' };
 }
 
-/** What a grant was made of (the code frozen at consent), for claims computed later, e.g. at /userinfo. */
+/**
+ * What a grant was made of, for claims computed later (e.g. at /userinfo): the
+ * code frozen at consent, or, once codes are swept, the grant's refresh tokens,
+ * which carry the same inputs.
+ */
 export async function findGrantOrigin(db: Db, grantId: string) {
-  return db
-    .selectFrom('authorization_codes')
-    .select(['aud', 'launch_type', 'launch_extra', 'context', 'fhir_user', 'user_id'])
-    .where('grant_id', '=', grantId)
-    .executeTakeFirst();
+  const columns = ['aud', 'launch_type', 'launch_extra', 'context', 'fhir_user', 'user_id'] as const;
+  return (
+    (await db.selectFrom('authorization_codes').select(columns).where('grant_id', '=', grantId).executeTakeFirst()) ??
+    (await db.selectFrom('refresh_tokens').select(columns).where('family_id', '=', grantId).limit(1).executeTakeFirst())
+  );
 }
