@@ -23,7 +23,8 @@ export function grantableScope(deps: AppDeps, interaction: CurrentInteraction, a
     return result;
   };
   let granted = negotiate(row.requested_scope, interaction.client.scope);
-  if (approved) granted = negotiate(approved.join(' '), granted.scope);
+  // The user's choice narrows the offer; the offer's order (the app's) is kept.
+  if (approved) granted = negotiate(granted.scope, approved.join(' '));
   const hasPatient = Boolean(interaction.context.patient);
   return serializeScopes(granted.granted.filter((s) => hasPatient || !(s.kind === 'clinical' && s.context === 'patient')));
 }
