@@ -14,14 +14,21 @@ import { launchRegistrationSchema, type LaunchRegistration } from './schema.ts';
  * opaque `launch` value to hand to the app; GET and DELETE read it back and
  * cancel it. Callers are confidential clients with the launch-registrar role.
  */
+const ASSERTION_FIELDS = ['client_assertion_type', 'client_assertion'] as const;
+
 export function launchesRouter(deps: AppDeps): Router {
   const router = Router();
   const json = express.json({ limit: '32kb', strict: true });
   const schema = launchRegistrationSchema(deps.config.launches.maxExpiresInSeconds, deps.config.launches.defaultExpiresInSeconds);
 
-  // The JSON body is the launch (its client_id names the app), so credentials come from the Authorization header only.
+  // The JSON body is the launch (its client_id names the app), so only these two fields of it
+  // (or of the query, for GET and DELETE) are credentials: private_key_jwt; Basic comes in the header.
   const registrar = async (req: Request): Promise<Client> => {
-    const client = await requireConfidentialClient(req, deps, {});
+    const source = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
+    const credentials = Object.fromEntries(
+      ASSERTION_FIELDS.filter((name) => source?.[name] !== undefined).map((name) => [name, source![name]]),
+    );
+    const client = await requireConfidentialClient(req, deps, credentials);
     if (!client.roles.includes('launch-registrar'))
       throw new OAuthError('access_denied', 'this client may not register launches', { status: 403 });
     return client;
@@ -30,7 +37,8 @@ export function launchesRouter(deps: AppDeps): Router {
   router.post('/launches', json, async (req, res) => {
     if (!req.is('application/json')) throw invalidRequest('send the launch as a JSON body (Content-Type: application/json)');
     const client = await registrar(req);
-    const body = parseInput(schema, req.body);
+    const { client_assertion_type: _type, client_assertion: _assertion, ...registration } = req.body as Record<string, unknown>;
+    const body = parseInput(schema, registration);
     const forClient = body.client_id ? await findClient(deps.db, body.client_id) : undefined;
     if (body.client_id && (!forClient || forClient.disabled)) throw invalidRequest(`client_id: unknown client "${body.client_id}"`);
     // Only an app that uses the authorization code flow can ever redeem a launch.
