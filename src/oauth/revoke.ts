@@ -49,7 +49,7 @@ async function revokeToken(deps: AppDeps, client: Client, token: string, request
       grantId: stored.family_id,
       clientId: client.id,
       reason: 'revoked by the client',
-      accessTokensValidUntil: new Date(Date.now() + deps.config.tokens.accessTokenLifetimeSeconds * 1000),
+      accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
     });
     await recordAudit(trx, {
       event: 'token.revoked',

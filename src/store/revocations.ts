@@ -18,7 +18,7 @@ export async function lockGrant(db: Db, grantId: string): Promise<void> {
  */
 export async function revokeGrant(
   db: Db,
-  grant: { grantId: string; clientId: string | null; reason: string; accessTokensValidUntil: Date },
+  grant: { grantId: string; clientId: string | null; reason: string; accessTokenLifetimeSeconds: number },
 ): Promise<void> {
   await lockGrant(db, grant.grantId);
   await db
@@ -28,7 +28,8 @@ export async function revokeGrant(
       kind: 'grant',
       client_id: grant.clientId,
       reason: grant.reason,
-      expires_at: grant.accessTokensValidUntil,
+      // Kept until the last access token issued under the grant has expired by itself.
+      expires_at: new Date(Date.now() + grant.accessTokenLifetimeSeconds * 1000),
     })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();

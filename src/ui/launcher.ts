@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { encounterPatientId, FhirUnavailableError, MAX_PAGE_SIZE, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, MAX_PAGE_SIZE, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -10,6 +10,7 @@ import { createLaunch } from '../store/launches.ts';
 import { findUser } from '../store/users.ts';
 import { randomToken, safeEqual } from '../tokens/secrets.ts';
 import { html, page } from './html.ts';
+import { asPage, fromFhir } from './page-errors.ts';
 
 /** Double-submit CSRF cookie: only /launcher reads it, and SameSite=Strict keeps other sites' posts without it. */
 const LAUNCHER_CSRF_COOKIE = 'smart_launch_launcher_csrf';
@@ -112,24 +113,6 @@ function requireLauncherCsrf(req: Request): void {
   const sent = (req.body as Record<string, unknown> | undefined)?.csrf;
   if (typeof cookie !== 'string' || typeof sent !== 'string' || cookie.length > 100 || !safeEqual(cookie, sent))
     throw invalidRequest('This form has expired or did not come from the launcher page. Reload the launcher and try again.').asPage();
-}
-
-function asPage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw error instanceof OAuthError ? error.asPage() : error;
-  }
-}
-
-async function fromFhir<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof FhirUnavailableError)
-      throw new OAuthError('temporarily_unavailable', 'The patient records server is not answering right now. Try again in a few minutes.').asPage();
-    throw error;
-  }
 }
 
 function launcherPage(deps: AppDeps, csrf: string, patients: PatientSummary[], encounters: EncounterSummary[][]): string {

@@ -2,11 +2,12 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
-import { encounterPatientId, FhirUnavailableError, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
-import { OAuthError, invalidRequest } from '../oauth/errors.ts';
+import { invalidRequest } from '../oauth/errors.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
 import { html, page } from './html.ts';
+import { asPage, fromFhir } from './page-errors.ts';
 import { currentInteraction, nextStep, requireCsrf, type CurrentInteraction } from './interaction.ts';
 
 /**
@@ -85,29 +86,6 @@ const searchSchema = z.object({
 const encounterChoiceSchema = z
   .object({ encounter: fhirId.optional(), without: z.literal('encounter').optional() })
   .refine((c) => (c.encounter === undefined) !== (c.without === undefined), 'choose an encounter or continue without one');
-
-/** Input errors on these pages are shown to the user, not sent as JSON. */
-function asPage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw error instanceof OAuthError ? error.asPage() : error;
-  }
-}
-
-/** The FHIR server could not answer: a 503 page that says so, never a 500. */
-async function fromFhir<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof FhirUnavailableError)
-      throw new OAuthError(
-        'temporarily_unavailable',
-        'The patient records server is not answering right now, so patients and encounters cannot be listed. Try again in a few minutes.',
-      ).asPage();
-    throw error;
-  }
-}
 
 /**
  * Whom this user may pick, or undefined for anyone (practitioners: this demo

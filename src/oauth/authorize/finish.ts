@@ -71,10 +71,7 @@ export async function approveInteraction(
     });
     return value;
   });
-  const target = new URL(row.redirect_uri);
-  target.searchParams.set('code', code);
-  target.searchParams.set('state', row.state);
-  return target.toString();
+  return backToApp(row, { code });
 }
 
 /** Consent refused: the app gets access_denied with its state. */
@@ -90,9 +87,12 @@ export async function denyInteraction(deps: AppDeps, interaction: CurrentInterac
       requestId,
     });
   });
+  return backToApp(row, { error: 'access_denied', error_description: 'the user denied access' });
+}
+
+/** The app's redirect_uri with these parameters and the app's state (RFC 6749 §4.1.2). */
+function backToApp(row: CurrentInteraction['row'], params: Record<string, string>): string {
   const target = new URL(row.redirect_uri);
-  target.searchParams.set('error', 'access_denied');
-  target.searchParams.set('error_description', 'the user denied access');
-  target.searchParams.set('state', row.state);
+  for (const [name, value] of Object.entries({ ...params, state: row.state })) target.searchParams.set(name, value);
   return target.toString();
 }

@@ -39,7 +39,7 @@ export const authorizationCodeGrant: Grant = async ({ body, authenticated, deps,
           grantId: code.grant_id,
           clientId: client.id,
           reason: 'authorization code replayed',
-          accessTokensValidUntil: new Date(Date.now() + deps.config.tokens.accessTokenLifetimeSeconds * 1000),
+          accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
         });
         await recordAudit(trx, { event: 'code.replayed', clientId: client.id, userId: code.user_id, requestId });
       }

@@ -42,7 +42,7 @@ export const refreshTokenGrant: Grant = async ({ body, authenticated, deps, requ
         grantId: stored.family_id,
         clientId: client.id,
         reason: 'refresh token reused',
-        accessTokensValidUntil: new Date(Date.now() + deps.config.tokens.accessTokenLifetimeSeconds * 1000),
+        accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
       });
       await recordAudit(trx, {
         event: 'token.reuse_detected',
