@@ -19,6 +19,7 @@ import { tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
+import type { AuditBatch } from './store/audit.ts';
 
 /** Everything a request handler may use; built once at start (see service.ts). */
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   fhir: FhirDataSource;
   logger: Logger;
   hook: IssueHook | undefined;
+  /** Batched audit events for hot read paths (introspection). */
+  auditBatch: AuditBatch;
 }
 
 export function createApp(deps: AppDeps): Express {

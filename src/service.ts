@@ -4,6 +4,7 @@ import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
 import { createFhirDataSource } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
+import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
@@ -38,7 +39,8 @@ export async function startService(config: Config, options: { database?: OpenDat
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
       timeoutMs: config.fhirUpstreamTimeoutMs,
     });
-    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook };
+    const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
+    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),
@@ -52,6 +54,7 @@ export async function startService(config: Config, options: { database?: OpenDat
       app: createApp(deps),
       close: async () => {
         clearInterval(sweeper);
+        await auditBatch.flush();
         await database.close();
       },
     };

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from '
 import pg from 'pg';
 import { migrations } from '../../db/migrations/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 import type { Database } from './types.ts';
 
 export type { Database } from './types.ts';
@@ -26,8 +27,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
       connectionString: target.url,
       max: target.poolSize ?? 10,
       // A schema per test file (or per tenant) keeps runs from colliding on one database.
-      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+      options: [target.schema ? `-c search_path=${target.schema}` : '', '-c plan_cache_mode=force_generic_plan'].join(' ').trim(),
     });
+    pool.on('connect', usePreparedStatements);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, target, close: () => db.destroy() };
   }

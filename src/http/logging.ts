@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Config } from '../config/index.ts';
 
 export function createLogger(level: Config['logLevel']): Logger {
@@ -20,20 +19,39 @@ export function redactUrl(url: string): string {
   return query ? `${path}?${query}` : path;
 }
 
-/** One JSON line per request with a request id (X-Request-Id, echoed back); never a secret. */
-export function requestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-  });
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** This request's id (X-Request-Id), in every log line and audit event about it. */
+    id: string;
+    /** The service logger with this request's id bound. */
+    log: Logger;
+  }
+}
+
+/**
+ * One JSON line per request with a request id (X-Request-Id, echoed back);
+ * never a secret. Written here rather than with pino-http: that glue cost a
+ * third of the throughput of the token and introspection endpoints (a child
+ * logger and a completion handler per request even when nothing is logged).
+ * `req.log` binds the request id lazily, only when something is logged.
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  const logRequests = logger.isLevelEnabled('info');
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, get: () => (child ??= logger.child({ reqId: id })) });
+    if (logRequests) {
+      const started = performance.now();
+      res.once('finish', () => {
+        const entry = { req: { method: req.method, url: redactUrl(req.originalUrl) }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
+        if (res.statusCode >= 500) req.log.error(entry, 'request completed');
+        else req.log.info(entry, 'request completed');
+      });
+    }
+    next();
+  };
 }

@@ -6,6 +6,7 @@ import type { AuditEvent } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import { insertRefreshToken } from '../store/refresh-tokens.ts';
 import type { User } from '../store/users.ts';
+import { signAccessToken } from '../tokens/access-token.ts';
 import { signJwt } from '../tokens/jwt.ts';
 import { randomToken } from '../tokens/secrets.ts';
 import { OAuthError, serverError } from './errors.ts';
@@ -74,7 +75,7 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
     },
     custom.accessToken,
   );
-  const accessToken = await signJwt(keys.accessToken, accessClaims, 'at+jwt');
+  const accessToken = signAccessToken(keys.accessToken, accessClaims);
   if (Buffer.byteLength(accessToken) > config.tokens.maxAccessTokenBytes) {
     deps.logger.error(
       { client: request.client.id, bytes: Buffer.byteLength(accessToken), limit: config.tokens.maxAccessTokenBytes },

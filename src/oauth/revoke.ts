@@ -7,7 +7,7 @@ import { recordAudit } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import { findRefreshToken } from '../store/refresh-tokens.ts';
 import { grantIdOfJti, revokeAccessToken, revokeGrant } from '../store/revocations.ts';
-import { verifyAccessToken } from '../tokens/jwt.ts';
+import { verifyAccessToken } from '../tokens/access-token.ts';
 import { authenticateClient } from './client-auth/index.ts';
 import { BASIC_CHALLENGE } from './client-auth/secret.ts';
 import { invalidClient } from './errors.ts';
@@ -25,7 +25,7 @@ const requestSchema = z.object({ token: tokenParam(), token_type_hint: optionalP
  */
 async function revokeToken(deps: AppDeps, client: Client, token: string, requestId: string | undefined): Promise<void> {
   if (token.includes('.')) {
-    const claims = await verifyAccessToken(deps.keys, deps.config.issuer, token);
+    const claims = verifyAccessToken(deps.keys, deps.config.issuer, token);
     if (!claims || claims.client_id !== client.id || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') return;
     const { jti, exp } = claims;
     await deps.db.transaction().execute(async (trx) => {

@@ -20,9 +20,6 @@ export async function recordAssertionJti(db: Db, clientId: string, jti: string, 
     )
     .returning('jti')
     .executeTakeFirst();
-  if (recorded) {
-    // Keeps the table to live assertions; bounded by one client's traffic of the last few minutes.
-    await db.deleteFrom('client_assertion_jtis').where('client_id', '=', clientId).where('expires_at', '<=', now).execute();
-  }
+  // Expired rows are taken over here or deleted by the background sweep (store/sweep.ts), not on this hot path.
   return recorded !== undefined;
 }

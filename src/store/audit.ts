@@ -28,15 +28,59 @@ export interface AuditEvent {
 
 /** Records who did what to which patient, when. Pass a transaction to keep it atomic with the act. */
 export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      event: e.event,
-      client_id: e.clientId ?? null,
-      user_id: e.userId ?? null,
-      patient: e.patient ?? null,
-      request_id: e.requestId ?? null,
-      details: JSON.stringify(e.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_events').values(toRow(e)).execute();
+}
+
+/**
+ * Audit events of a hot read path (introspection), written in batches: one
+ * multi-row insert per `flushMs` or per `maxEvents`, instead of one insert per
+ * request. An event is at most `flushMs` late; `flush()` runs at shutdown.
+ * Write paths keep recordAudit inside their own transaction.
+ */
+export class AuditBatch {
+  private pending: AuditEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly onError: (error: unknown, lost: number) => void,
+    private readonly options = { flushMs: 100, maxEvents: 500 },
+  ) {}
+
+  add(event: AuditEvent): void {
+    this.pending.push(event);
+    if (this.pending.length >= this.options.maxEvents) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is pending; resolves when it (and any flush before it) is done. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0);
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await this.db.insertInto('audit_events').values(batch.map(toRow)).execute();
+      } catch (error) {
+        this.onError(error, batch.length);
+      }
+    });
+    return this.flushing;
+  }
+}
+
+function toRow(e: AuditEvent) {
+  return {
+    event: e.event,
+    client_id: e.clientId ?? null,
+    user_id: e.userId ?? null,
+    patient: e.patient ?? null,
+    request_id: e.requestId ?? null,
+    details: JSON.stringify(e.details ?? {}),
+  };
 }

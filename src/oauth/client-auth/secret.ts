@@ -39,8 +39,22 @@ export async function authenticateWithSecret(
   candidates: Array<{ id: string; secret: string }>,
   challenge: string | undefined,
 ): Promise<Client> {
+  const clients = [];
+  for (const { id } of candidates) clients.push(await findClient(db, id));
+  return secretHolder(candidates, clients, challenge);
+}
+
+/**
+ * The pure half of authenticateWithSecret, for callers that fetched the
+ * candidate clients themselves (introspection reads them in its one query).
+ */
+export function secretHolder(
+  candidates: ReadonlyArray<{ id: string; secret: string }>,
+  clients: ReadonlyArray<Client | undefined>,
+  challenge: string | undefined,
+): Client {
   for (const { id, secret } of candidates) {
-    const client = await findClient(db, id);
+    const client = clients.find((c) => c?.id === id);
     if (client?.type === 'confidential-symmetric' && client.secretHash && !client.disabled) {
       if (safeEqual(sha256(secret), client.secretHash)) return client;
     }

@@ -29,27 +29,27 @@ export const clientCredentialsGrant: Grant = async ({ body, authenticated, deps,
   if (!negotiated.ok) throw invalidScope(negotiated.error);
   if (negotiated.scope === '') throw invalidScope('none of the requested scopes is a system/ scope this client may have');
 
-  return deps.db.transaction().execute(async (trx) => {
-    const response = await issueTokens(trx, deps, {
-      grantType: 'client_credentials',
-      client,
-      user: undefined,
-      fhirUser: undefined,
-      subject: client.id,
-      scope: negotiated.scope,
-      aud: deps.config.fhirBaseUrl,
-      context: {},
-      launchType: undefined,
-      launchExtra: {},
-      grantId: newId(),
-      requestId,
-    });
-    await recordAudit(trx, {
-      event: 'token.issued',
-      clientId: client.id,
-      requestId,
-      details: { grant: 'client_credentials', scope: negotiated.scope },
-    });
-    return response;
+  // issueTokens writes nothing for this grant (no refresh token), so the audit
+  // insert is the grant's only write: one statement, its own transaction.
+  const response = await issueTokens(deps.db, deps, {
+    grantType: 'client_credentials',
+    client,
+    user: undefined,
+    fhirUser: undefined,
+    subject: client.id,
+    scope: negotiated.scope,
+    aud: deps.config.fhirBaseUrl,
+    context: {},
+    launchType: undefined,
+    launchExtra: {},
+    grantId: newId(),
+    requestId,
   });
+  await recordAudit(deps.db, {
+    event: 'token.issued',
+    clientId: client.id,
+    requestId,
+    details: { grant: 'client_credentials', scope: negotiated.scope },
+  });
+  return response;
 };
