@@ -111,3 +111,23 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL', () => {
     }
   });
 });
+
+describe.runIf(TEST_DATABASE_URL)('prepared statements on PostgreSQL', () => {
+  it('survive a migration that changes a table under a cached select *', async () => {
+    const fresh = await freshPostgresSchema();
+    const { db, close } = await openDatabase({ kind: 'postgres', url: fresh.url, schema: fresh.schema, poolSize: 1 });
+    try {
+      await sql`create table t (id int primary key)`.execute(db);
+      await sql`insert into t values (1)`.execute(db);
+      const read = () => db.selectFrom('t' as never).selectAll().where('id' as never, '=', 1 as never).execute();
+      expect(await read()).toEqual([{ id: 1 }]);
+      expect(await read()).toEqual([{ id: 1 }]);
+      await sql`alter table t add column note text default 'x'`.execute(db);
+      expect(await read()).toEqual([{ id: 1, note: 'x' }]);
+      expect(await read()).toEqual([{ id: 1, note: 'x' }]);
+    } finally {
+      await close();
+      await fresh.drop();
+    }
+  });
+});
