@@ -36,7 +36,7 @@ export const diagnosticReports: fhir4.DiagnosticReport[] = [
     encounter: { reference: 'Encounter/e005' },
     effectiveDateTime: '2022-11-04T07:30:00Z',
     issued: '2022-11-04T11:05:00Z',
-    performer: [{ reference: 'Practitioner/pr002', display: 'Dr. Kwame Osei' }],
+    performer: [{ reference: 'Practitioner/pr002', display: 'Grace Lee, RN' }],
     conclusion: 'Mild normocytic anaemia (Hb 11.2 g/dL).',
   },
 ];

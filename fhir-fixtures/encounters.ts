@@ -45,7 +45,7 @@ export const encounters: fhir4.Encounter[] = [
     class: emergency,
     type: encounterType('50849002', 'Emergency room admission'),
     subject: { reference: 'Patient/p001', display: 'Amy Shaw' },
-    participant: attender('pr002', 'Dr. Kwame Osei'),
+    participant: attender('pr002', 'Grace Lee, RN'),
     period: { start: '2024-01-22T23:40:00Z', end: '2024-01-23T04:10:00Z' },
     reasonCode: [{ text: 'Acute asthma exacerbation' }],
   },
@@ -76,7 +76,7 @@ export const encounters: fhir4.Encounter[] = [
     class: inpatient,
     type: encounterType('32485007', 'Hospital admission'),
     subject: { reference: 'Patient/p003', display: 'Maria Smith' },
-    participant: attender('pr002', 'Dr. Kwame Osei'),
+    participant: attender('pr002', 'Grace Lee, RN'),
     period: { start: '2022-11-03T08:00:00Z', end: '2022-11-07T12:00:00Z' },
     hospitalization: {
       dischargeDisposition: {
@@ -103,7 +103,7 @@ export const encounters: fhir4.Encounter[] = [
     class: emergency,
     type: encounterType('50849002', 'Emergency room admission'),
     subject: { reference: 'Patient/p004', display: 'José Luis García' },
-    participant: attender('pr002', 'Dr. Kwame Osei'),
+    participant: attender('pr002', 'Grace Lee, RN'),
     period: { start: '2023-07-29T18:05:00Z', end: '2023-07-29T22:50:00Z' },
   },
   {

@@ -17,8 +17,8 @@ export const practitioners: fhir4.Practitioner[] = [
     id: 'pr002',
     identifier: [{ system: NPI_SYSTEM, value: '1987654328' }],
     active: true,
-    name: [{ use: 'official', prefix: ['Dr.'], family: 'Osei', given: ['Kwame'] }],
-    gender: 'male',
+    name: [{ use: 'official', family: 'Lee', given: ['Grace'], suffix: ['RN'] }],
+    gender: 'female',
   },
   {
     resourceType: 'Practitioner',
