@@ -1,12 +1,12 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import type { LaunchContext } from '../context/index.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
+import { revokeRefreshFamily } from './revoke-family.ts';
 import type { Client } from '../store/clients.ts';
 import { findRefreshToken } from '../store/refresh-tokens.ts';
-import { grantIdOfJti, revokeAccessToken, revokeGrant } from '../store/revocations.ts';
+import { grantIdOfJti, revokeAccessToken } from '../store/revocations.ts';
 import { verifyAccessToken } from '../tokens/access-token.ts';
 import { authenticateClient } from './client-auth/index.ts';
 import { BASIC_CHALLENGE } from './client-auth/secret.ts';
@@ -44,22 +44,15 @@ async function revokeToken(deps: AppDeps, client: Client, token: string, request
 
   const stored = await findRefreshToken(deps.db, token);
   if (!stored || stored.client_id !== client.id) return;
-  await deps.db.transaction().execute(async (trx) => {
-    await revokeGrant(trx, {
-      grantId: stored.family_id,
+  await deps.db.transaction().execute((trx) =>
+    revokeRefreshFamily(trx, deps, stored, {
       clientId: client.id,
       reason: 'revoked by the client',
-      accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
-    });
-    await recordAudit(trx, {
       event: 'token.revoked',
-      clientId: client.id,
-      userId: stored.user_id ?? stored.fhir_user,
-      patient: (stored.context as LaunchContext).patient,
       requestId,
-      details: { token_type: 'refresh_token', grant_id: stored.family_id },
-    });
-  });
+      details: { token_type: 'refresh_token' },
+    }),
+  );
 }
 
 /**

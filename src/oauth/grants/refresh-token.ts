@@ -7,12 +7,12 @@ import { narrowToGrant } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { consumeRefreshToken, insertRefreshToken } from '../../store/refresh-tokens.ts';
-import { revokeGrant } from '../../store/revocations.ts';
 import { findUser } from '../../store/users.ts';
 import type { AuthenticatedClient } from '../client-auth/index.ts';
 import { BASIC_CHALLENGE } from '../client-auth/secret.ts';
 import { OAuthError, invalidClient, invalidGrant, invalidScope } from '../errors.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
+import { revokeRefreshFamily } from '../revoke-family.ts';
 import type { Grant } from '../token.ts';
 
 // SMART app-launch "Refresh access token": grant_type, refresh_token and an optional scope.
@@ -38,19 +38,11 @@ export const refreshTokenGrant: Grant = async ({ body, authenticated, deps, requ
 
     if (use.outcome === 'reused') {
       // Committed, then refused: a stolen or replayed token must not outlive this answer.
-      await revokeGrant(trx, {
-        grantId: stored.family_id,
+      await revokeRefreshFamily(trx, deps, stored, {
         clientId: client.id,
         reason: 'refresh token reused',
-        accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
-      });
-      await recordAudit(trx, {
         event: 'token.reuse_detected',
-        clientId: client.id,
-        userId: stored.user_id ?? stored.fhir_user,
-        patient: (stored.context as LaunchContext).patient,
         requestId,
-        details: { grant_id: stored.family_id },
       });
       return { reused: true as const };
     }
