@@ -134,11 +134,11 @@ function smartTarget(database: string, port: number): Target {
   return { server: 'smart-launch', database, port, tokenUrl: `${base}/token`, introspectUrl: `${base}/introspect`, tokenExtra: {}, introspectableExtra: {} };
 }
 
-function baselineTarget(port: number): Target {
+function baselineTarget(port: number, database = 'in-memory adapter'): Target {
   const base = `http://127.0.0.1:${port}`;
   return {
     server: 'oidc-provider',
-    database: 'in-memory adapter',
+    database,
     port,
     tokenUrl: `${base}/token`,
     introspectUrl: `${base}/token/introspection`,
@@ -175,6 +175,14 @@ async function main(): Promise<void> {
     const baseline = baselineTarget(await freePort());
     targets.push(baseline);
     starting.push(startServer({ name: 'oidc-provider', script: 'bench/baseline/oidc-provider-server.ts', port: baseline.port, env: {}, readyPath: '/.well-known/openid-configuration', nodeFlags }));
+    if (env.BENCH_DATABASE_URL) {
+      // The same baseline persisting to PostgreSQL (its own schema): like for like with smart-launch on PostgreSQL.
+      const schema = await createSchema(env.BENCH_DATABASE_URL);
+      cleanups.push(schema.drop);
+      const target = baselineTarget(await freePort(), 'postgresql (pg adapter)');
+      targets.push(target);
+      starting.push(startServer({ name: 'oidc-provider/postgres', script: 'bench/baseline/oidc-provider-server.ts', port: target.port, env: { BASELINE_DATABASE_URL: schema.databaseUrl }, readyPath: '/.well-known/openid-configuration', nodeFlags }));
+    }
     for (const p of starting) void p.then((s) => cleanups.unshift(() => s.stop()), () => {});
 
     console.log(`signing ${POOL_SIZE} ES384 client assertions while the servers start...`);
@@ -212,7 +220,7 @@ async function main(): Promise<void> {
     const ordered = withRatios(rows).sort((a, b) => a.scenario.localeCompare(b.scenario));
     const loadAfter = os.loadavg();
     console.log(`\n${formatTable(ordered)}\n`);
-    console.log(`vs baseline = smart-launch req/s / oidc-provider req/s in the same scenario. oidc-provider keeps everything in memory (no database): an advantage it has.`);
+    console.log(`vs baseline = smart-launch req/s / oidc-provider (in memory) req/s in the same scenario; vs same storage = smart-launch on PostgreSQL / oidc-provider with its PostgreSQL adapter.`);
     console.log(`${os.cpus().length} CPUs, node ${process.version}, ${CONNECTIONS} connections; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`);
 
     mkdirSync(path.dirname(RESULTS), { recursive: true });
@@ -220,7 +228,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, loadBefore, loadAfter },
       settings: { connections: CONNECTIONS, tokenSeconds: TOKEN_SECONDS, introspectSeconds: INTROSPECT_SECONDS, assertions: POOL_SIZE },
-      rows: ordered.map(({ scenario, server, database, result, ratio }) => ({ scenario, server, database, ...result, ratio })),
+      rows: ordered.map(({ scenario, server, database, result, ratio, sameStorageRatio }) => ({ scenario, server, database, ...result, ratio, sameStorageRatio })),
     };
     writeFileSync(RESULTS, JSON.stringify(json, null, 2) + '\n');
     console.log(`written: ${path.relative(process.cwd(), RESULTS)}`);

@@ -20,6 +20,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { SECRETS } from '../../test/helpers/oauth.ts';
+import { openBaselineDatabase, PgAdapter } from './pg-adapter.ts';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
@@ -55,8 +56,12 @@ class ExpiringMap {
 const store = new ExpiringMap();
 const CLOCK_TOLERANCE = 15; // oidc-provider's default
 
+// BASELINE_DATABASE_URL: persist in PostgreSQL (bench/baseline/pg-adapter.ts) instead of memory.
+const databaseUrl = process.env.BASELINE_DATABASE_URL;
+if (databaseUrl) await openBaselineDatabase(databaseUrl);
+
 const provider = new Provider(issuer, {
-  adapter: (model: string) => new MemoryAdapter(model, store, CLOCK_TOLERANCE),
+  adapter: (model: string) => (databaseUrl ? new PgAdapter(model) : new MemoryAdapter(model, store, CLOCK_TOLERANCE)),
   clockTolerance: CLOCK_TOLERANCE,
   clients: [
     {
