@@ -19,7 +19,7 @@ export class TestBrowser {
       body = params.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const res = await fetch(target, { method, headers, body, redirect: 'manual' });
+    const res = await this.send(method, target, headers, body);
     for (const cookie of res.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const eq = pair!.indexOf('=');
@@ -29,6 +29,11 @@ export class TestBrowser {
       else this.cookies.set(name, value);
     }
     return res;
+  }
+
+  /** How a request goes out: fetch, without following redirects. Subclasses may send differently. */
+  protected send(method: string, target: URL, headers: Record<string, string>, body: string | undefined): Promise<Response> {
+    return fetch(target, { method, headers, body, redirect: 'manual' });
   }
 
   get(url: string) {

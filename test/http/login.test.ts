@@ -15,17 +15,7 @@ class AddressedBrowser extends TestBrowser {
     super(baseUrl);
   }
 
-  override async request(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>): Promise<Response> {
-    const target = new URL(url, this.baseUrl);
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
-    if (form) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(form)) for (const value of [v].flat()) params.append(k, value);
-      body = params.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    }
+  protected override async send(method: string, target: URL, headers: Record<string, string>, body: string | undefined): Promise<Response> {
     const { status, rawHeaders, text } = await new Promise<{ status: number; rawHeaders: string[]; text: string }>((resolve, reject) => {
       const req = httpRequest(target, { method, headers, localAddress: this.address }, (res) => {
         const chunks: Buffer[] = [];
@@ -38,13 +28,6 @@ class AddressedBrowser extends TestBrowser {
     });
     const responseHeaders = new Headers();
     for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.append(rawHeaders[i]!, rawHeaders[i + 1]!);
-    for (const cookie of responseHeaders.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const eq = pair!.indexOf('=');
-      const value = pair!.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(pair!.slice(0, eq).trim());
-      else this.cookies.set(pair!.slice(0, eq).trim(), value);
-    }
     const response = new Response(text, { status, headers: responseHeaders });
     Object.defineProperty(response, 'url', { value: target.toString() });
     return response;
