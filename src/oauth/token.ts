@@ -78,7 +78,8 @@ export function tokenRouter(deps: AppDeps): Router {
       throw new OAuthError('unsupported_grant_type', `grant_type "${grant_type}" is not supported`);
 
     try {
-      const authenticated = await authenticateClient(req, deps);
+      // client_credentials records the assertion's jti together with its audit row: one write per token.
+      const authenticated = await authenticateClient(req, deps, body, { deferAssertionJti: grant_type === 'client_credentials' });
       if (authenticated) {
         restrictCorsToClient(req, res, authenticated.client);
         if (!authenticated.client.grantTypes.includes(grant_type))

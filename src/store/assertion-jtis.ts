@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { auditRow, type AuditEvent } from './audit.ts';
 
 /**
  * Records the jti of a verified client assertion until the assertion expires
@@ -22,4 +24,30 @@ export async function recordAssertionJti(db: Db, clientId: string, jti: string, 
     .executeTakeFirst();
   // Expired rows are taken over here or deleted by the background sweep (store/sweep.ts), not on this hot path.
   return recorded !== undefined;
+}
+
+/**
+ * recordAssertionJti and the grant's audit row in ONE statement (so one round
+ * trip and atomic): the audit row is written only when the jti was new.
+ * Returns false for a replayed jti, and then nothing is written.
+ */
+export async function recordAssertionJtiWithAudit(
+  db: Db,
+  use: { clientId: string; jti: string; expiresAt: Date },
+  audit: AuditEvent,
+): Promise<boolean> {
+  const now = new Date();
+  const row = auditRow(audit);
+  const { rows } = await sql<{ id: string }>`
+    with recorded as (
+      insert into client_assertion_jtis (client_id, jti, expires_at)
+      values (${use.clientId}, ${use.jti}, ${use.expiresAt})
+      on conflict (client_id, jti) do update set expires_at = excluded.expires_at
+        where client_assertion_jtis.expires_at <= ${now}
+      returning 1
+    )
+    insert into audit_events (event, client_id, user_id, patient, request_id, details)
+    select ${row.event}, ${row.client_id}, ${row.user_id}, ${row.patient}, ${row.request_id}, ${row.details}::jsonb from recorded
+    returning id`.execute(db);
+  return rows.length > 0;
 }

@@ -28,7 +28,7 @@ export interface AuditEvent {
 
 /** Records who did what to which patient, when. Pass a transaction to keep it atomic with the act. */
 export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
-  await db.insertInto('audit_events').values(toRow(e)).execute();
+  await db.insertInto('audit_events').values(auditRow(e)).execute();
 }
 
 /**
@@ -65,7 +65,7 @@ export class AuditBatch {
     this.flushing = this.flushing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await this.db.insertInto('audit_events').values(batch.map(toRow)).execute();
+        await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
       } catch (error) {
         this.onError(error, batch.length);
       }
@@ -74,7 +74,8 @@ export class AuditBatch {
   }
 }
 
-function toRow(e: AuditEvent) {
+/** The audit_events row for an event (for statements that write it themselves). */
+export function auditRow(e: AuditEvent) {
   return {
     event: e.event,
     client_id: e.clientId ?? null,

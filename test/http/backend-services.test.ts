@@ -57,6 +57,15 @@ describeEachDatabase('SMART Backend Services (client_credentials)', (kind) => {
     },
   );
 
+  it('writes the jti and the audit row together: a replayed assertion gets invalid_client and leaves no audit row', async () => {
+    const issued = () => server.deps.db.selectFrom('audit_events').select('id').where('event', '=', 'token.issued').execute();
+    const before = (await issued()).length;
+    const form = { grant_type: 'client_credentials', scope: 'system/Patient.rs', ...assertionForm(await clientAssertion(server, 'bulk-exporter', 'bulk-exporter-es384-1')) };
+    expect((await postToken(server, form)).status).toBe(200);
+    await expectError(await postToken(server, form), 401, 'invalid_client');
+    expect(await issued()).toHaveLength(before + 1);
+  });
+
   it('records the issue in the audit trail', async () => {
     expect((await backendToken({ scope: 'system/Observation.rs' })).status).toBe(200);
     const events = await server.deps.db

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';
-import { authenticateWithAssertion } from './private-key-jwt.ts';
+import { authenticateWithAssertion, type VerifiedAssertion } from './private-key-jwt.ts';
 import { authenticateWithSecret, BASIC_CHALLENGE, parseBasicCredentials } from './secret.ts';
 
 export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -15,6 +15,8 @@ export const ASSERTION_ALGORITHMS: readonly string[] = ['RS384', 'ES384', 'RS256
 export interface AuthenticatedClient {
   client: Client;
   method: ClientAuthMethod;
+  /** private_key_jwt with deferAssertionJti: the jti the caller must record (once) before answering. */
+  unrecordedAssertion?: VerifiedAssertion;
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -29,6 +31,7 @@ export async function authenticateClient(
   req: Request,
   deps: AppDeps,
   body: Record<string, unknown> = (req.body ?? {}) as Record<string, unknown>,
+  options: { deferAssertionJti?: boolean } = {},
 ): Promise<AuthenticatedClient | undefined> {
   const header = req.headers.authorization;
   const usesBasic = typeof header === 'string' && /^basic /i.test(header);
@@ -55,8 +58,9 @@ export async function authenticateClient(
   }
   if (usesAssertion) {
     if (body.client_assertion_type !== ASSERTION_TYPE) throw invalidClient('unsupported client_assertion_type');
-    const client = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS);
-    return { client, method: 'private_key_jwt' };
+    const deferJti = options.deferAssertionJti === true;
+    const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS, { deferJti });
+    return { client, method: 'private_key_jwt', ...(deferJti ? { unrecordedAssertion: assertion } : {}) };
   }
   if (bodyClientId === undefined) return undefined;
   const client = await findClient(deps.db, bodyClientId);

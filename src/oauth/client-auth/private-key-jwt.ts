@@ -23,18 +23,20 @@ const UNVERIFIED = 'client assertion could not be verified';
  * private_key_jwt (RFC 7523 §2.2 and §3, SMART App Launch
  * client-confidential-asymmetric). Checks the assertion's form and claims,
  * then its signature against the client's registered keys, then records its
- * jti (outside any transaction: authentication runs before the grant's).
+ * jti (outside any transaction: authentication runs before the grant's), or,
+ * with `deferJti`, leaves that to the caller's one write (client_credentials).
  * Every failure is invalid_client.
  *
  * @example
- *   const client = await authenticateWithAssertion(deps, body.client_assertion, body.client_id, ['RS384', 'ES384']);
+ *   const { client } = await authenticateWithAssertion(deps, body.client_assertion, body.client_id, ['RS384', 'ES384']);
  */
 export async function authenticateWithAssertion(
   deps: AppDeps,
   assertion: unknown,
   bodyClientId: string | undefined,
   algorithms: readonly string[],
-): Promise<Client> {
+  options: { deferJti?: boolean } = {},
+): Promise<{ client: Client; assertion: VerifiedAssertion }> {
   if (typeof assertion !== 'string') throw invalidClient('client_assertion must be sent once, as a JWT');
   const { header, claims } = decode(assertion);
   checkHeader(header, algorithms);
@@ -54,10 +56,19 @@ export async function authenticateWithAssertion(
 
   await verifySignature(deps, client, assertion, header);
 
-  const recorded = await recordAssertionJti(deps.db, client.id, claims.jti!, new Date(claims.exp! * 1000));
-  if (!recorded) throw invalidClient('the client assertion was already used (jti replayed)');
-  return client;
+  const assertionUse: VerifiedAssertion = { jti: claims.jti!, expiresAt: new Date(claims.exp! * 1000) };
+  if (!options.deferJti && !(await recordAssertionJti(deps.db, client.id, assertionUse.jti, assertionUse.expiresAt)))
+    throw assertionReplayed();
+  return { client, assertion: assertionUse };
 }
+
+/** A verified assertion whose jti the caller records itself (deferJti): see recordAssertionJtiWithAudit. */
+export interface VerifiedAssertion {
+  jti: string;
+  expiresAt: Date;
+}
+
+export const assertionReplayed = () => invalidClient('the client assertion was already used (jti replayed)');
 
 function decode(assertion: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
   // A JWS in compact form: JWE and JSON serialisations are not client assertions.

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { oauthParam, parseInput } from '../../http/validate.ts';
 import { negotiateScopes } from '../../scopes/index.ts';
-import { recordAudit } from '../../store/audit.ts';
+import { recordAssertionJtiWithAudit } from '../../store/assertion-jtis.ts';
 import { newId } from '../../tokens/secrets.ts';
+import { assertionReplayed } from '../client-auth/private-key-jwt.ts';
 import { invalidClient, invalidScope } from '../errors.ts';
 import { issueTokens } from '../issue.ts';
 import type { Grant } from '../token.ts';
@@ -20,17 +21,17 @@ const requestSchema = z.object({ scope: oauthParam() });
  * the token's `sub` is the client id.
  */
 export const clientCredentialsGrant: Grant = async ({ body, authenticated, deps, requestId }) => {
-  if (authenticated?.method !== 'private_key_jwt')
+  if (authenticated?.method !== 'private_key_jwt' || !authenticated.unrecordedAssertion)
     throw invalidClient('client_credentials requires private_key_jwt client authentication (a signed client_assertion)');
-  const { client } = authenticated;
+  const { client, unrecordedAssertion: assertion } = authenticated;
   const params = parseInput(requestSchema, body);
 
   const negotiated = negotiateScopes({ requested: params.scope, clientAllowed: client.scope, grantType: 'client_credentials' });
   if (!negotiated.ok) throw invalidScope(negotiated.error);
   if (negotiated.scope === '') throw invalidScope('none of the requested scopes is a system/ scope this client may have');
 
-  // issueTokens writes nothing for this grant (no refresh token), so the audit
-  // insert is the grant's only write: one statement, its own transaction.
+  // issueTokens writes nothing for this grant (no refresh token). The grant's one
+  // write, after signing: the assertion's jti and the audit row, in one statement.
   const response = await issueTokens(deps.db, deps, {
     grantType: 'client_credentials',
     client,
@@ -45,11 +46,11 @@ export const clientCredentialsGrant: Grant = async ({ body, authenticated, deps,
     grantId: newId(),
     requestId,
   });
-  await recordAudit(deps.db, {
-    event: 'token.issued',
-    clientId: client.id,
-    requestId,
-    details: { grant: 'client_credentials', scope: negotiated.scope },
-  });
+  const recorded = await recordAssertionJtiWithAudit(
+    deps.db,
+    { clientId: client.id, jti: assertion.jti, expiresAt: assertion.expiresAt },
+    { event: 'token.issued', clientId: client.id, requestId, details: { grant: 'client_credentials', scope: negotiated.scope } },
+  );
+  if (!recorded) throw assertionReplayed();
   return response;
 };
