@@ -19,8 +19,6 @@ export interface IssueRequest {
   user: User | undefined;
   /** The user's FHIR identity (`Practitioner/123`), from the account or vouched for by the EHR. */
   fhirUser: string | undefined;
-  /** The token's `sub`: user id, the vouched fhirUser, or the client id for backend services. */
-  subject: string;
   /** The granted scope string. */
   scope: string;
   aud: string;
@@ -56,6 +54,7 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
       ? config.tokens.backendAccessTokenLifetimeSeconds
       : config.tokens.accessTokenLifetimeSeconds;
 
+  const subject = subjectOf(request);
   const custom = await customClaims(deps, request);
   const fhirUserUrl =
     granted.has('fhirUser') && request.fhirUser ? `${config.fhirBaseUrl}/${request.fhirUser}` : undefined;
@@ -63,7 +62,7 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
   const accessClaims = mergeCustomClaims(
     {
       iss: config.issuer,
-      sub: request.subject,
+      sub: subject,
       aud: request.aud,
       client_id: request.client.id,
       scope: request.scope,
@@ -95,7 +94,7 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
     const idClaims = mergeCustomClaims(
       {
         iss: config.issuer,
-        sub: request.subject,
+        sub: subject,
         aud: request.client.id,
         iat: now,
         exp: now + config.tokens.idTokenLifetimeSeconds,
@@ -130,13 +129,18 @@ export async function issueTokens(db: Db, deps: AppDeps, request: IssueRequest):
   return mergeCustomClaims({ ...response, ...tokenResponseContext(request.context) }, custom.tokenResponse) as TokenResponse;
 }
 
+/** The token's `sub`: the local user's id, else the fhirUser the EHR vouched for, else (backend services) the client id. */
+export function subjectOf(request: Pick<IssueRequest, 'user' | 'fhirUser' | 'client'>): string {
+  return request.user?.id ?? request.fhirUser ?? request.client.id;
+}
+
 /** What the claim rules see of a grant (DESIGN.md "Claim rules"): the same on issue, refresh and userinfo. */
 export function claimInputFor(
-  request: Pick<IssueRequest, 'grantType' | 'scope' | 'aud' | 'launchType' | 'client' | 'user' | 'fhirUser' | 'subject' | 'context' | 'launchExtra'>,
+  request: Pick<IssueRequest, 'grantType' | 'scope' | 'aud' | 'launchType' | 'client' | 'user' | 'fhirUser' | 'context' | 'launchExtra'>,
 ): ClaimInput {
   const user = request.user || request.fhirUser
     ? {
-        id: request.user?.id ?? request.subject,
+        id: subjectOf(request),
         ...(request.fhirUser ? { fhirUser: request.fhirUser } : {}),
         attributes: request.user?.attributes ?? {},
       }

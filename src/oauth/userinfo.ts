@@ -57,7 +57,6 @@ export function userinfoRouter(deps: AppDeps): Router {
         client,
         user,
         fhirUser: origin.fhir_user ?? undefined,
-        subject: claims.sub,
         context: origin.context as LaunchContext,
         launchExtra: origin.launch_extra,
       }),

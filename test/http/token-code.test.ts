@@ -4,6 +4,7 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorize, basic, decodeJwt, newLaunch, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { grantIdOfJti } from '../../src/store/revocations.ts';
+import { setUserDisabled } from '../../src/store/users.ts';
 import {
   clientConfig,
   expectOAuthError,
@@ -66,6 +67,16 @@ describeEachDatabase('Token endpoint: authorization_code', (kind) => {
     await expectOAuthError(await redeemGrowthChartCode(server, code, wrong), 400, 'invalid_grant');
     await expectOAuthError(await redeemGrowthChartCode(server, code, 'too-short'), 400, 'invalid_grant');
     await expectOAuthError(await postToken(server, { grant_type: 'authorization_code', code, redirect_uri: GROWTH_CHART_REDIRECT }, growthChartAuth()), 400, 'invalid_request');
+  });
+
+  it('refuses a code whose user was disabled between consent and redemption', async () => {
+    const { code, verifier } = await growthChartCode(server);
+    await setUserDisabled(server.deps.db, 'dr-carter', true);
+    try {
+      await expectOAuthError(await postToken(server, form(code, verifier), growthChartAuth()), 400, 'invalid_grant');
+    } finally {
+      await setUserDisabled(server.deps.db, 'dr-carter', false);
+    }
   });
 
   it('refuses a redirect_uri other than the one of the authorization request', async () => {

@@ -4,11 +4,11 @@ import { oauthParam, parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { redeemAuthorizationCode } from '../../store/codes.ts';
 import { revokeGrant } from '../../store/revocations.ts';
-import { findUser } from '../../store/users.ts';
 import { invalidClient, invalidGrant } from '../errors.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 import { CODE_VERIFIER, verifierMatchesChallenge } from '../pkce.ts';
 import type { Grant } from '../token.ts';
+import { currentGrantUser } from './grant-user.ts';
 import { refreshTokenTerms } from './refresh-terms.ts';
 
 const requestSchema = z.object({
@@ -51,8 +51,7 @@ export const authorizationCodeGrant: Grant = async ({ body, authenticated, deps,
     if (!CODE_VERIFIER.test(params.code_verifier) || !verifierMatchesChallenge(params.code_verifier, code.code_challenge))
       throw invalidGrant('code_verifier does not match the code_challenge');
 
-    const user = code.user_id ? await findUser(trx, code.user_id) : undefined;
-    if (user?.disabled) throw invalidGrant('the user is disabled');
+    const user = await currentGrantUser(trx, code.user_id);
     const context = code.context as LaunchContext;
 
     const response: TokenResponse = await issueTokens(trx, deps, {
@@ -60,7 +59,6 @@ export const authorizationCodeGrant: Grant = async ({ body, authenticated, deps,
       client,
       user,
       fhirUser: code.fhir_user ?? undefined,
-      subject: user?.id ?? code.fhir_user ?? client.id,
       scope: code.scope,
       aud: code.aud,
       context,

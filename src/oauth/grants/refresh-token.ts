@@ -7,13 +7,13 @@ import { narrowToGrant } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { consumeRefreshToken, insertRefreshToken } from '../../store/refresh-tokens.ts';
-import { findUser } from '../../store/users.ts';
 import type { AuthenticatedClient } from '../client-auth/index.ts';
 import { BASIC_CHALLENGE } from '../client-auth/secret.ts';
 import { OAuthError, invalidClient, invalidGrant, invalidScope } from '../errors.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 import { revokeRefreshFamily } from '../revoke-family.ts';
 import type { Grant } from '../token.ts';
+import { currentGrantUser } from './grant-user.ts';
 
 // SMART app-launch "Refresh access token": grant_type, refresh_token and an optional scope.
 const requestSchema = z.object({
@@ -48,9 +48,7 @@ export const refreshTokenGrant: Grant = async ({ body, authenticated, deps, requ
     }
 
     const scope = narrowedScope(params.scope, stored.scope);
-    // The user is read again, so changed attributes reach the claim rules.
-    const user = stored.user_id ? await findUser(trx, stored.user_id) : undefined;
-    if (stored.user_id && (!user || user.disabled)) throw invalidGrant('the user is disabled');
+    const user = await currentGrantUser(trx, stored.user_id);
     const context = stored.context as LaunchContext;
 
     const response: TokenResponse = await issueTokens(trx, deps, {
@@ -58,7 +56,6 @@ export const refreshTokenGrant: Grant = async ({ body, authenticated, deps, requ
       client,
       user,
       fhirUser: stored.fhir_user ?? undefined,
-      subject: user?.id ?? stored.fhir_user ?? client.id,
       scope,
       aud: stored.aud,
       context,
