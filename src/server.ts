@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const server = createServer(service.app);
   server.listen(config.port, config.host, () => {
     const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
-    logger.info({ issuer: config.issuer, database: where }, 'smart-launch is listening');
-    console.log(`\nsmart-launch is up on ${where}.\n  Discovery: ${config.issuer}/.well-known/smart-configuration\n  Launcher:  ${config.issuer}/launcher\n`);
+    logger.info({ issuer: config.issuer, database: where, node: process.version }, 'smart-launch is listening');
+    console.log(`\nsmart-launch is up on ${where} (Node ${process.version}).\n  Discovery: ${config.issuer}/.well-known/smart-configuration\n  Launcher:  ${config.issuer}/launcher\n`);
   });
 
   let stopping = false;

