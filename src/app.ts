@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { IssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { databaseIsHealthy, type Db } from './db/index.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from './db/errors.ts';
 import type { FhirDataSource } from './fhir/index.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/health', async (_req, res) => {
     const ok = await databaseIsHealthy(deps.db);
+    if (!ok) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
   });
   app.use(discoveryRouter(deps));

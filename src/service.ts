@@ -25,7 +25,11 @@ export interface Service {
  */
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
   const logger = createLogger(config.logLevel);
-  const database = options.database ?? (await openDatabase(config.database));
+  const database =
+    options.database ??
+    (await openDatabase(config.database, {
+      onConnectionError: (err) => logger.warn({ err: { message: err.message } }, 'database connection lost; reconnecting on the next request'),
+    }));
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { DataDirectoryError } from './errors.ts';
+import { lockDataDirectory } from './data-dir-lock.ts';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
@@ -21,29 +23,72 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** A connection failed outside any request (an idle client, a restart): log it; never crash. */
+  onConnectionError?: (error: Error) => void;
+}
+
 /** Opens Kysely on real PostgreSQL or on embedded PGlite. Does not migrate. */
-export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<OpenDatabase> {
+  const onError = (error: Error) => options.onConnectionError?.(error);
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      // While the database is unreachable, fail fast (a 503) rather than queue requests.
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
       // A schema per test file (or per tenant) keeps runs from colliding on one database.
       options: [target.schema ? `-c search_path=${target.schema}` : '', '-c plan_cache_mode=force_generic_plan'].join(' ').trim(),
     });
-    pool.on('connect', usePreparedStatements);
+    // Without these listeners a restarted or killed PostgreSQL ('terminating connection due to
+    // administrator command') is an unhandled 'error' event that ends the process. The query in
+    // flight fails on its own (a 503); pg-pool drops the broken client and connects anew.
+    pool.on('error', onError);
+    pool.on('connect', (client) => {
+      client.on('error', onError);
+      usePreparedStatements(client);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, target, close: () => db.destroy() };
   }
-  let pglite: PGlite;
   if (target.dir === 'memory') {
-    pglite = new PGlite();
-  } else {
-    mkdirSync(target.dir, { recursive: true });
-    pglite = new PGlite(target.dir);
+    const pglite = new PGlite();
+    await pglite.waitReady;
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return { db, target, close: () => db.destroy() };
   }
-  await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, target, close: () => db.destroy() };
+  return openPGliteDirectory(target, target.dir);
+}
+
+/**
+ * PGlite on a directory: one process at a time (PGlite does not lock it itself, and two
+ * writers corrupt it), and a directory PGlite cannot open stops the start with a message.
+ */
+async function openPGliteDirectory(target: DatabaseTarget, dir: string): Promise<OpenDatabase> {
+  mkdirSync(dir, { recursive: true });
+  const unlock = lockDataDirectory(dir);
+  try {
+    const pglite = new PGlite(dir);
+    await pglite.waitReady;
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    await sql`select 1`.execute(db);
+    return {
+      db,
+      target,
+      close: async () => {
+        await db.destroy();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DataDirectoryError(
+      `the PGlite data directory ${dir} could not be opened (${reason || 'damaged or from another PGlite version'}). ` +
+        'Restore it from a backup, or move it away to start with an empty database.',
+    );
+  }
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

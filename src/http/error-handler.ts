@@ -1,17 +1,24 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.ts';
 import { OAuthError } from '../oauth/errors.ts';
 import { errorPage } from '../ui/html.ts';
 
 /**
  * The one place errors become responses. OAuthErrors go out as JSON, a redirect
  * to the app, or a page, as the thrower chose; body-parser failures become
- * invalid_request; anything else is logged and answered as server_error, with
- * no stack or message leaking out.
+ * invalid_request; an unreachable database becomes 503 temporarily_unavailable
+ * with Retry-After (a page for a browser); anything else is logged and answered
+ * as server_error, with no stack or message leaking out.
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const error = toOAuthError(err);
   if (error.code === 'server_error') req.log?.error({ err }, 'unhandled error');
+  else if (error.code === 'temporarily_unavailable' && !(err instanceof OAuthError))
+    req.log?.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'database unreachable');
   if (res.headersSent) return;
+  if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
+  // A browser navigating to a page gets a page, an API client JSON.
+  if (error.delivery.kind === 'json' && error.code === 'temporarily_unavailable' && prefersHtml(req)) error.asPage();
 
   const delivery = error.delivery;
   if (delivery.kind === 'redirect') {
@@ -23,7 +30,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   if (delivery.kind === 'page') {
-    res.status(error.status).type('html').send(errorPage('Cannot continue', error.description));
+    res.status(error.status).type('html').send(errorPage(error.status === 503 ? 'Temporarily unavailable' : 'Cannot continue', error.description));
     return;
   }
   if (error.wwwAuthenticate) res.setHeader('WWW-Authenticate', error.wwwAuthenticate);
@@ -32,6 +39,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
 
 function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (isDatabaseUnavailable(err))
+    return new OAuthError('temporarily_unavailable', 'the service cannot reach its database right now; try again shortly', {
+      retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+    });
   const status = (err as { status?: unknown; type?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // body-parser: malformed JSON or form, too large, bad charset.
@@ -39,6 +50,10 @@ function toOAuthError(err: unknown): OAuthError {
     return new OAuthError('invalid_request', `the request body could not be read (${type})`, { status });
   }
   return new OAuthError('server_error', 'the server could not complete the request');
+}
+
+function prefersHtml(req: Request): boolean {
+  return req.accepts(['json', 'html']) === 'html';
 }
 
 /** Unknown routes: JSON 404 rather than express's HTML. */

@@ -50,17 +50,20 @@ export class OAuthError extends Error {
   delivery: ErrorDelivery = { kind: 'json' };
   /** A `WWW-Authenticate` header value (RFC 6749 §5.2: Basic auth failures; RFC 6750 for bearer). */
   wwwAuthenticate: string | undefined;
+  /** Seconds for a `Retry-After` header (RFC 9110 §10.2.3): 503 while the database is away, 429 when throttled. */
+  retryAfter: number | undefined;
   /** An audit event to record after the failed request's transaction has rolled back. */
   audit?: AuditEvent;
 
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    options: { status?: number; wwwAuthenticate?: string } = {},
+    options: { status?: number; wwwAuthenticate?: string; retryAfter?: number } = {},
   ) {
     super(`${code}: ${description}`);
     this.status = options.status ?? STATUS[code];
     this.wwwAuthenticate = options.wwwAuthenticate;
+    this.retryAfter = options.retryAfter;
   }
 
   /** The same error, delivered to the app's redirect_uri (only once client and redirect_uri are trusted). */

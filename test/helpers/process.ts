@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { TestServer } from './server.ts';
+
+/** A free TCP port on 127.0.0.1 (never one of the shared PostgreSQL clusters' 5432-5434). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    if (port < 5432 || port > 5434) return port;
+  }
+}
+
+export interface ServiceProcess {
+  baseUrl: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  alive(): boolean;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+  /** Enough of a TestServer for the OAuth test helpers (authorize, clientAssertion...). */
+  asTestServer(): TestServer;
+}
+
+/**
+ * `npm start` as a child process on 127.0.0.1 and an ephemeral port, so a test
+ * can see whether the process survives (a crash ends it, not the test runner).
+ */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: String(port), ISSUER: baseUrl, PGLITE_DIR: 'memory', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += String(chunk)));
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Discovery:') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!output.includes('Discovery:')) {
+    child.kill('SIGKILL');
+    throw new Error(`the service did not start:\n${output.slice(-2000)}`);
+  }
+  const issuer = env.ISSUER ?? baseUrl;
+  return {
+    baseUrl,
+    child,
+    output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    asTestServer: () =>
+      ({ baseUrl, config: { issuer, fhirBaseUrl: env.FHIR_BASE_URL ?? `${issuer}/fhir`, configDir: path.resolve('smart-config') } }) as unknown as TestServer,
+  };
+}
+
+/** The resident set size of a process in bytes (Linux /proc), or undefined elsewhere. */
+export async function residentBytes(pid: number | undefined): Promise<number | undefined> {
+  if (!pid) return undefined;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
