@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts';
 import { databaseIsHealthy, type Db } from './db/index.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './db/errors.ts';
 import type { FhirDataSource } from './fhir/index.ts';
+import { rejectBadBytes } from './http/clean-input.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
 import { launchesRouter } from './launches/router.ts';
@@ -50,8 +51,11 @@ export function createApp(deps: AppDeps): Express {
       },
       // Discovery and JWKS are read cross-origin by browser apps.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // HSTS only means something over https; over plain http it would pin localhost for a year.
+      strictTransportSecurity: deps.config.issuer.startsWith('https:') ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     }),
   );
+  app.use(rejectBadBytes);
   app.use(cookieParser());
 
   app.get('/health', async (_req, res) => {

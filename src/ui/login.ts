@@ -8,7 +8,8 @@ import { clearLoginFailures, lockedUntil, loginAttemptKeys, recordLoginFailure }
 import { createSession, endSession } from '../store/sessions.ts';
 import { findUserByUsername } from '../store/users.ts';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
-import { html, page } from './html.ts';
+import { isSameOriginRequest } from '../http/same-origin.ts';
+import { errorPage, html, page } from './html.ts';
 import { currentInteraction, requireCsrf, type CurrentInteraction } from './interaction.ts';
 
 export const SESSION_COOKIE = 'smart_launch_session';
@@ -91,8 +92,15 @@ export function loginRouter(deps: AppDeps): Router {
     res.redirect(303, '/interaction');
   });
 
-  /** Signing out ends the session and every online_access refresh token bound to it. */
+  /**
+   * Signing out ends the session and every online_access refresh token bound to it,
+   * so a forged cross-site sign-out is refused (Origin / Sec-Fetch-Site, not a cookie).
+   */
   router.post('/logout', async (req, res) => {
+    if (!isSameOriginRequest(req, deps.config.issuer)) {
+      res.status(403).type('html').send(errorPage('Cannot sign out', 'This sign-out request did not come from this service\'s own pages.'));
+      return;
+    }
     const id: unknown = req.cookies?.[SESSION_COOKIE];
     if (typeof id === 'string' && id.length <= 100) await endSession(deps.db, id);
     res.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -12,6 +12,8 @@ export class TestBrowser {
     const target = new URL(url, this.baseUrl);
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    // Browsers send Origin on every POST.
+    if (method === 'POST') headers.origin = target.origin;
     let body: string | undefined;
     if (form) {
       const params = new URLSearchParams();
