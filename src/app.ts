@@ -22,6 +22,7 @@ import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
+import type { Throttles } from './throttle/index.ts';
 
 /** Everything a request handler may use; built once at start (see service.ts). */
 export interface AppDeps {
@@ -33,12 +34,15 @@ export interface AppDeps {
   hook: IssueHook | undefined;
   /** Batched audit events for hot read paths (introspection). */
   auditBatch: AuditBatch;
+  /** Failed sign-ins and client authentications (src/throttle/). */
+  throttles: Throttles;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // server.trustProxy decides what the client address (req.ip) is: the TCP peer unless told otherwise.
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogger(deps.logger));
   app.use(
     helmet({

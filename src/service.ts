@@ -8,6 +8,7 @@ import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
+import { createThrottles } from './throttle/index.ts';
 import { loadSigningKeys } from './tokens/keys.ts';
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
@@ -44,7 +45,8 @@ export async function startService(config: Config, options: { database?: OpenDat
       timeoutMs: config.fhirUpstreamTimeoutMs,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
-    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch };
+    const throttles = createThrottles(database.db, config);
+    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch, throttles };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),

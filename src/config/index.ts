@@ -32,6 +32,8 @@ export interface Config {
   sessions: ServerFile['sessions'];
   standalone: ServerFile['standalone'];
   login: ServerFile['login'];
+  clientAuth: ServerFile['clientAuth'];
+  trustProxy: ServerFile['trustProxy'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
   clients: ClientConfig[];
@@ -83,6 +85,8 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     sessions: server.sessions,
     standalone: server.standalone,
     login: server.login,
+    clientAuth: server.clientAuth,
+    trustProxy: server.trustProxy,
     hooks: server.hooks
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,

@@ -3,6 +3,29 @@ import { z } from 'zod';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 const seconds = (max: number) => z.number().int().positive().max(max);
 
+function failureLimits(d: {
+  freeFailures: number;
+  maxDelaySeconds: number;
+  lockFailures: number;
+  addressLockFailures: number;
+  windowSeconds: number;
+  lockSeconds: number;
+}) {
+  return z
+    .strictObject({
+      /** Failures per (subject, address) before each further one doubles a delay (1 s, 2 s, 4 s...). */
+      freeFailures: z.number().int().min(1).max(1000).default(d.freeFailures),
+      maxDelaySeconds: seconds(86_400).default(d.maxDelaySeconds),
+      /** Failures per username / client id, from any address, that lock it (much higher than freeFailures). */
+      lockFailures: z.number().int().min(1).max(1_000_000).default(d.lockFailures),
+      /** Failures per address, whatever the subject, that block the address. */
+      addressLockFailures: z.number().int().min(1).max(1_000_000).default(d.addressLockFailures),
+      windowSeconds: seconds(86_400).default(d.windowSeconds),
+      lockSeconds: seconds(86_400).default(d.lockSeconds),
+    })
+    .prefault({});
+}
+
 export const serverFileSchema = z.strictObject({
   issuer: httpUrl.optional(),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -30,15 +53,15 @@ export const serverFileSchema = z.strictObject({
   interactions: z.strictObject({ lifetimeSeconds: seconds(86_400).default(1800) }).prefault({}),
   sessions: z.strictObject({ lifetimeSeconds: seconds(604_800).default(28_800) }).prefault({}),
   standalone: z.strictObject({ needPatientBanner: z.boolean().default(true) }).prefault({}),
-  login: z
-    .strictObject({
-      maxFailures: z.number().int().min(1).max(100).default(5),
-      /** Higher than per username: users behind one proxy or hospital NAT share an address. */
-      maxFailuresPerAddress: z.number().int().min(1).max(10_000).default(50),
-      windowSeconds: seconds(86_400).default(900),
-      lockSeconds: seconds(86_400).default(900),
-    })
-    .prefault({}),
+  /** Failed sign-ins (see README "Security and reliability"): per (username, address) first, then per username, per address. */
+  login: failureLimits({ freeFailures: 5, maxDelaySeconds: 900, lockFailures: 100, addressLockFailures: 300, windowSeconds: 3600, lockSeconds: 900 }),
+  /** Failed client authentications at /token, /introspect, /revoke, /launches: per (client, address), per client, per address. */
+  clientAuth: failureLimits({ freeFailures: 10, maxDelaySeconds: 60, lockFailures: 1000, addressLockFailures: 1000, windowSeconds: 900, lockSeconds: 300 }),
+  /**
+   * Express "trust proxy": which X-Forwarded-For hops to believe for the client address
+   * (throttling, audit). false (default): the TCP peer. A hop count, or addresses/subnets of your proxies.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10), z.string().min(1), z.array(z.string().min(1))]).default(false),
   hooks: z
     .strictObject({
       module: z.string().min(1),

@@ -163,11 +163,11 @@ export interface ClientAssertionJtisTable {
   expires_at: Timestamp;
 }
 
-export interface LoginAttemptsTable {
+/** rate-limiter-flexible's PostgreSQL store layout (migration 0005): `expire` is epoch milliseconds. */
+export interface RateLimitsTable {
   key: string;
-  failures: number;
-  window_started_at: Timestamp;
-  locked_until: NullableTimestamp;
+  points: number;
+  expire: number | null;
 }
 
 export interface AuditEventsTable {
@@ -192,7 +192,7 @@ export interface Database {
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
   client_assertion_jtis: ClientAssertionJtisTable;
-  login_attempts: LoginAttemptsTable;
+  rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;
 }
 

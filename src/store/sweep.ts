@@ -26,12 +26,6 @@ export async function sweepExpired(db: Db, config: Config, now = new Date()): Pr
   deleted.client_assertion_jtis = count(await db.deleteFrom('client_assertion_jtis').where('expires_at', '<', now).execute());
   deleted.launches = count(await db.deleteFrom('launches').where('expires_at', '<', before(7 * DAY)).execute());
   deleted.sessions = count(await db.deleteFrom('sessions').where('expires_at', '<', before(DAY)).execute());
-  deleted.login_attempts = count(
-    await db
-      .deleteFrom('login_attempts')
-      .where('window_started_at', '<', before(config.login.windowSeconds * 1000))
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .execute(),
-  );
+  deleted.rate_limits = count(await db.deleteFrom('rate_limits').where('expire', '<', now.getTime()).execute());
   return deleted;
 }

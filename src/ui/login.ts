@@ -4,9 +4,9 @@ import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
 import { recordAudit } from '../store/audit.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
-import { clearLoginFailures, lockedUntil, loginAttemptKeys, recordLoginFailure } from '../store/login-attempts.ts';
 import { createSession, endSession } from '../store/sessions.ts';
 import { findUserByUsername } from '../store/users.ts';
+import type { Refusal } from '../throttle/index.ts';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
 import { isSameOriginRequest } from '../http/same-origin.ts';
 import { errorPage, html, page } from './html.ts';
@@ -21,9 +21,10 @@ const dummyHash = hashPassword('not a real password');
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
- * Failures say only "incorrect username or password". Failures are counted per
- * username and per client address (config.login); a locked key is refused with
- * 429 before any password is checked, so a lock cannot be used to guess one.
+ * Failures say only "incorrect username or password". Failures are throttled
+ * (src/throttle/, config.login): per (username, address) with growing delays,
+ * per username and per address only at much higher counts. A refused attempt
+ * is a 429 before any password is checked, so a lock cannot be used to guess one.
  */
 export function loginRouter(deps: AppDeps): Router {
   const router = Router();
@@ -41,29 +42,24 @@ export function loginRouter(deps: AppDeps): Router {
     if (!parsed.success) return renderLogin(res.status(400), deps, interaction, 'Enter your username and password.');
 
     const { username, password } = parsed.data;
-    const keys = loginAttemptKeys(username, req.ip);
-    const locked = await lockedUntil(deps.db, keys);
-    if (locked) {
-      await recordAudit(deps.db, {
-        event: 'user.sign_in_failed',
-        clientId: interaction.client.id,
-        requestId: req.id as string,
-        details: { reason: 'locked' },
-      });
-      return renderLocked(res, deps, interaction, locked);
+    const audit = { clientId: interaction.client.id, requestId: req.id as string };
+    const refusal = await deps.throttles.login.check(username, req.ip);
+    if (refusal) {
+      await recordAudit(deps.db, { event: 'user.sign_in_failed', ...audit, details: { reason: `throttled:${refusal.reason}` } });
+      return renderThrottled(res, deps, interaction, refusal);
     }
 
     const user = await findUserByUsername(deps.db, username);
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !passwordOk || user.disabled) {
       // Unknown usernames are counted too: a lock must not tell which accounts exist.
-      const { login } = deps.config;
-      await recordLoginFailure(deps.db, keys[0]!, login);
-      await recordLoginFailure(deps.db, keys[1]!, { ...login, maxFailures: login.maxFailuresPerAddress });
-      await recordAudit(deps.db, { event: 'user.sign_in_failed', clientId: interaction.client.id, requestId: req.id as string });
+      const { subjectLocked } = await deps.throttles.login.recordFailure(username, req.ip);
+      await recordAudit(deps.db, { event: 'user.sign_in_failed', ...audit, userId: user?.id ?? null });
+      if (subjectLocked)
+        await recordAudit(deps.db, { event: 'user.locked', ...audit, userId: user?.id ?? null, details: { lockSeconds: deps.config.login.lockSeconds } });
       return renderLogin(res.status(401), deps, interaction, 'Incorrect username or password.');
     }
-    await clearLoginFailures(deps.db, keys[0]!);
+    await deps.throttles.login.recordSuccess(username, req.ip);
 
     const session = await createSession(deps.db, user.id, deps.config.sessions.lifetimeSeconds);
     res.cookie(SESSION_COOKIE, session.id, {
@@ -109,17 +105,18 @@ export function loginRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** 429 with Retry-After: the same sign-in form, saying it is locked and until when. */
-async function renderLocked(res: Response, deps: AppDeps, interaction: CurrentInteraction, until: Date) {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+/** 429 with Retry-After: the same sign-in form, saying why and for how long. */
+async function renderThrottled(res: Response, deps: AppDeps, interaction: CurrentInteraction, refusal: Refusal) {
+  const seconds = refusal.retryAfterSeconds;
   res.status(429).setHeader('Retry-After', String(seconds));
-  const minutes = Math.ceil(seconds / 60);
-  await renderLogin(
-    res,
-    deps,
-    interaction,
-    `Sign-in is locked after too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-  );
+  const wait = seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
+  const why =
+    refusal.reason === 'delay'
+      ? 'Too many failed sign-ins from here.'
+      : refusal.reason === 'subject'
+        ? 'Sign-in to this account is locked after many failed attempts. An administrator can unlock it.'
+        : 'Too many failed sign-ins from this network.';
+  await renderLogin(res, deps, interaction, `${why} Try again in ${wait}.`);
 }
 
 async function renderLogin(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {

@@ -5,6 +5,8 @@ import { TestBrowser, readForm } from '../helpers/browser.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { GROWTH_CHART_REDIRECT, authorizeUrl, pkce } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { unlockUser } from '../../src/store/throttle.ts';
+import { subjectKey } from '../../src/throttle/failures.ts';
 
 /**
  * A TestBrowser whose requests leave from a chosen loopback address (127.0.0.x),
@@ -40,7 +42,9 @@ describeEachDatabase('Sign-in', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
     // Tests below lock addresses; each test uses its own loopback addresses (127.0.0.x).
-    server = await startTestServer(kind, { configure: (config) => void (config.login.maxFailuresPerAddress = 8) });
+    server = await startTestServer(kind, {
+      configure: (config) => Object.assign(config.login, { freeFailures: 5, lockFailures: 10, addressLockFailures: 12 }),
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -129,69 +133,77 @@ describeEachDatabase('Sign-in', (kind) => {
     expect((await stranger.post('/login', { ...a.form.fields, ...NURSE })).status).toBe(400);
   });
 
-  it('locks a username after maxFailures failures, from any address, without checking the password', async () => {
-    const { maxFailures } = server.config.login;
+  it('delays a username at one address after freeFailures failures, doubling; the same user elsewhere signs in', async () => {
+    const { freeFailures } = server.config.login;
     // Usernames are counted case-insensitively.
-    for (let i = 0; i < maxFailures; i++) {
+    for (let i = 0; i <= freeFailures; i++) {
       const username = i % 2 ? 'NURSE.LEE' : 'nurse.lee';
       expect((await signIn('127.0.0.2', { username, password: `wrong-${i}` })).status).toBe(401);
     }
-    const locked = await signIn('127.0.0.3', NURSE);
-    expect(locked.status).toBe(429);
-    expect(locked.alert).toMatch(/locked/);
-    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(0);
-    // The lock is the username's: another user at that address signs in.
-    expect((await signIn('127.0.0.3', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(303);
+    // One failure past the free ones: a 1 s delay, even for the right password.
+    const delayed = await signIn('127.0.0.2', NURSE);
+    expect(delayed.status).toBe(429);
+    expect(delayed.alert).toMatch(/Too many failed sign-ins from here/);
+    expect(Number(delayed.res.headers.get('retry-after'))).toBe(1);
+    // The victim, from their own address, is not affected.
+    expect((await signIn('127.0.0.3', NURSE)).status).toBe(303);
+    // After the delay another failure doubles it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await signIn('127.0.0.2', { ...NURSE, password: 'wrong' })).status).toBe(401);
+    expect(Number((await signIn('127.0.0.2', NURSE)).res.headers.get('retry-after'))).toBe(2);
   });
 
-  it('locks an address after maxFailuresPerAddress failures, whatever the usernames', async () => {
-    const { maxFailuresPerAddress } = server.config.login;
-    for (let i = 0; i < maxFailuresPerAddress; i++)
-      expect((await signIn('127.0.0.4', { username: `ghost-${i}`, password: 'wrong' })).status).toBe(401);
-    const locked = await signIn('127.0.0.4', { username: 'amy', password: 'amy-demo' });
+  it('locks an account only at lockFailures from many addresses, audits it, spares its known addresses; unlockUser lifts it', async () => {
+    const { lockFailures } = server.config.login;
+    const amy = { username: 'amy', password: 'amy-demo' };
+    expect((await signIn('127.0.1.1', amy)).status).toBe(303);
+    for (let i = 0; i <= lockFailures; i++)
+      expect((await signIn(`127.0.2.${i + 1}`, { ...amy, password: 'wrong' })).status).toBe(401);
+    const locked = await signIn('127.0.3.1', amy);
     expect(locked.status).toBe(429);
     expect(locked.alert).toMatch(/locked/);
-    // The lock is the address's: the same user elsewhere signs in.
+    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(60);
+    const audits = await server.deps.db.selectFrom('audit_events').select('user_id').where('event', '=', 'user.locked').execute();
+    expect(audits).toEqual([{ user_id: 'amy-shaw' }]);
+    // Where the user signed in before, the account lock does not reach.
+    expect((await signIn('127.0.1.1', amy)).status).toBe(303);
+    expect(await unlockUser(server.deps.db, 'AMY')).toBeGreaterThan(0);
+    expect((await signIn('127.0.3.1', amy)).status).toBe(303);
+  });
+
+  it('blocks an address after addressLockFailures failures, whatever the usernames', async () => {
+    const { addressLockFailures } = server.config.login;
+    for (let i = 0; i <= addressLockFailures; i++)
+      expect((await signIn('127.0.0.4', { username: `ghost-${i}`, password: 'wrong' })).status).toBe(401);
+    const blocked = await signIn('127.0.0.4', { username: 'amy', password: 'amy-demo' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.alert).toMatch(/this network/);
     expect((await signIn('127.0.0.5', { username: 'amy', password: 'amy-demo' })).status).toBe(303);
   });
 
-  it('forgets the username failures after a successful sign-in', async () => {
-    const { maxFailures } = server.config.login;
+  it('forgets the failures at an address after a successful sign-in there', async () => {
+    const { freeFailures } = server.config.login;
     const carla = { username: 'carla', password: 'carla-demo' };
-    for (let i = 0; i < maxFailures - 1; i++) expect((await signIn('127.0.0.6', { ...carla, password: 'x' })).status).toBe(401);
-    expect((await signIn('127.0.0.6', carla)).status).toBe(303);
-    // Uncleared, these would push the username past the limit.
-    for (let i = 0; i < maxFailures - 1; i++) expect((await signIn('127.0.0.7', { ...carla, password: 'x' })).status).toBe(401);
-    expect((await signIn('127.0.0.7', carla)).status).toBe(303);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < freeFailures; i++) expect((await signIn('127.0.0.6', { ...carla, password: 'x' })).status).toBe(401);
+      // Uncleared, the second round would run past the free failures into delays.
+      expect((await signIn('127.0.0.6', carla)).status).toBe(303);
+    }
   });
 
   it('counts concurrent failures exactly once each', async () => {
-    const { maxFailures } = server.config.login;
-    const pages = await Promise.all(Array.from({ length: maxFailures }, () => atLogin('127.0.0.8')));
+    const n = server.config.login.freeFailures + 2;
+    const pages = await Promise.all(Array.from({ length: n }, () => atLogin('127.0.0.8')));
     const statuses = await Promise.all(
-      pages.map(async ({ browser, form }) =>
-        (await browser.post('/login', { ...form.fields, username: 'race.user', password: 'wrong' })).status,
-      ),
+      pages.map(async ({ browser, form }) => (await browser.post('/login', { ...form.fields, username: 'race.user', password: 'wrong' })).status),
     );
-    expect(statuses).toEqual(Array(maxFailures).fill(401));
-    const row = await server.deps.db.selectFrom('login_attempts').selectAll().where('key', '=', 'user:race.user').executeTakeFirstOrThrow();
-    expect(row.failures).toBe(maxFailures);
-    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
-    expect((await signIn('127.0.0.9', { username: 'race.user', password: 'wrong' })).status).toBe(429);
-  });
-
-  it('lifts the lock after lockSeconds', async () => {
-    const login = server.config.login;
-    const saved = { ...login };
-    login.lockSeconds = 1;
-    try {
-      for (let i = 0; i < login.maxFailures; i++)
-        expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'wrong' })).status).toBe(401);
-      expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(429);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect((await signIn('127.0.0.10', { username: 'dr.carter', password: 'carter-demo' })).status).toBe(303);
-    } finally {
-      Object.assign(login, saved);
-    }
+    expect(statuses).toEqual(Array(n).fill(401));
+    const row = await server.deps.db
+      .selectFrom('rate_limits')
+      .select('points')
+      .where('key', '=', `login-pair:${subjectKey('race.user')}:127.0.0.8`)
+      .executeTakeFirstOrThrow();
+    expect(row.points).toBe(n);
+    expect((await signIn('127.0.0.8', { username: 'race.user', password: 'wrong' })).status).toBe(429);
   });
 });

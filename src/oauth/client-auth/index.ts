@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { findClient, type Client } from '../../store/clients.ts';
+import { claimedClientId, throttleClientAuth } from '../../throttle/client-auth.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';
 import { authenticateWithAssertion, type VerifiedAssertion } from './private-key-jwt.ts';
 import { authenticateWithSecret, BASIC_CHALLENGE, parseBasicCredentials } from './secret.ts';
@@ -42,31 +43,33 @@ export async function authenticateClient(
 
   const bodyClientId = body.client_id;
   if (bodyClientId !== undefined && typeof bodyClientId !== 'string') throw invalidRequest('client_id: must be sent once');
-
-  if (usesBasic) {
-    const candidates = parseBasicCredentials(header!);
-    if (!candidates) throw invalidClient('malformed Basic credentials', BASIC_CHALLENGE);
-    if (bodyClientId !== undefined && !candidates.some((c) => c.id === bodyClientId))
-      throw invalidClient('client_id does not match the authenticated client', BASIC_CHALLENGE);
-    return { client: await authenticateWithSecret(deps.db, candidates, BASIC_CHALLENGE), method: 'client_secret_basic' };
-  }
-  if (usesPost) {
-    if (typeof bodyClientId !== 'string' || typeof body.client_secret !== 'string')
-      throw invalidClient('client_secret_post needs client_id and client_secret, once each');
-    const client = await authenticateWithSecret(deps.db, [{ id: bodyClientId, secret: body.client_secret }], undefined);
-    return { client, method: 'client_secret_post' };
-  }
-  if (usesAssertion) {
-    if (body.client_assertion_type !== ASSERTION_TYPE) throw invalidClient('unsupported client_assertion_type');
-    const deferJti = options.deferAssertionJti === true;
-    const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS, { deferJti });
-    return { client, method: 'private_key_jwt', ...(deferJti ? { unrecordedAssertion: assertion } : {}) };
-  }
-  if (bodyClientId === undefined) return undefined;
-  const client = await findClient(deps.db, bodyClientId);
-  if (!client || client.disabled) throw invalidClient('unknown or disabled client');
-  if (client.type !== 'public') throw invalidClient('this client must authenticate');
-  return { client, method: 'none' };
+  const candidates = usesBasic ? parseBasicCredentials(header!) : undefined;
+  const claimed = claimedClientId(candidates?.map((c) => c.id), body);
+  return throttleClientAuth(req, deps, claimed, async (): Promise<AuthenticatedClient | undefined> => {
+    if (usesBasic) {
+      if (!candidates) throw invalidClient('malformed Basic credentials', BASIC_CHALLENGE);
+      if (bodyClientId !== undefined && !candidates.some((c) => c.id === bodyClientId))
+        throw invalidClient('client_id does not match the authenticated client', BASIC_CHALLENGE);
+      return { client: await authenticateWithSecret(deps.db, candidates, BASIC_CHALLENGE), method: 'client_secret_basic' };
+    }
+    if (usesPost) {
+      if (typeof bodyClientId !== 'string' || typeof body.client_secret !== 'string')
+        throw invalidClient('client_secret_post needs client_id and client_secret, once each');
+      const client = await authenticateWithSecret(deps.db, [{ id: bodyClientId, secret: body.client_secret }], undefined);
+      return { client, method: 'client_secret_post' };
+    }
+    if (usesAssertion) {
+      if (body.client_assertion_type !== ASSERTION_TYPE) throw invalidClient('unsupported client_assertion_type');
+      const deferJti = options.deferAssertionJti === true;
+      const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS, { deferJti });
+      return { client, method: 'private_key_jwt', ...(deferJti ? { unrecordedAssertion: assertion } : {}) };
+    }
+    if (bodyClientId === undefined) return undefined;
+    const client = await findClient(deps.db, bodyClientId);
+    if (!client || client.disabled) throw invalidClient('unknown or disabled client');
+    if (client.type !== 'public') throw invalidClient('this client must authenticate');
+    return { client, method: 'none' };
+  });
 }
 
 /**

@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import { decodeJwt } from 'jose';
+import type { AppDeps } from '../app.ts';
+import { OAuthError } from '../oauth/errors.ts';
+import { recordAudit } from '../store/audit.ts';
+
+/**
+ * Runs one client authentication under the client throttle: refused with 429 +
+ * Retry-After while this client id is delayed at this address (or locked, or
+ * the address blocked); an invalid_client failure is counted. The client id is
+ * the one the request claims (body client_id, Basic user id, or the
+ * assertion's unverified `sub`), so failures for unknown ids count too.
+ */
+export async function throttleClientAuth<T>(req: Request, deps: AppDeps, claimedId: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!claimedId) return work();
+  const throttle = deps.throttles.clients;
+  const refusal = await throttle.check(claimedId, req.ip);
+  if (refusal)
+    throw new OAuthError('invalid_client', `too many failed client authentications; retry after ${refusal.retryAfterSeconds} s`, {
+      status: 429,
+      retryAfter: refusal.retryAfterSeconds,
+    });
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === 'invalid_client') {
+      const { subjectLocked } = await throttle.recordFailure(claimedId, req.ip);
+      if (subjectLocked)
+        await recordAudit(deps.db, {
+          event: 'client.locked',
+          clientId: null,
+          requestId: req.id as string | undefined,
+          details: { claimedClientId: claimedId.slice(0, 128), lockSeconds: deps.config.clientAuth.lockSeconds },
+        });
+    }
+    throw error;
+  }
+}
+
+/** The client id a request claims, before anything is verified. */
+export function claimedClientId(basicIds: string[] | undefined, body: Record<string, unknown>): string | undefined {
+  if (typeof body.client_id === 'string') return body.client_id;
+  if (basicIds?.[0]) return basicIds[0];
+  if (typeof body.client_assertion === 'string') {
+    try {
+      const sub = decodeJwt(body.client_assertion).sub;
+      return typeof sub === 'string' ? sub : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, SECRETS } from '../helpers/oauth.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+interface Sent {
+  status: number;
+  retryAfter: string | undefined;
+  error: string | undefined;
+}
+
+/** A POST from a chosen loopback address (127.0.0.x), optionally naming another one in X-Forwarded-For. */
+function post(server: TestServer, from: string, path: string, headers: Record<string, string>, body: string): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, server.baseUrl);
+    const req = request(url, { method: 'POST', headers, localAddress: from }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += String(c)));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          retryAfter: res.headers['retry-after'],
+          error: (JSON.parse(text || '{}') as { error?: string }).error,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const form = 'application/x-www-form-urlencoded';
+const limits = { freeFailures: 3, lockFailures: 8, addressLockFailures: 200 };
+
+describe('failed client authentication is throttled per (client, address), per client, per address', () => {
+  let server: TestServer;
+  let proxied: TestServer;
+  beforeAll(async () => {
+    [server, proxied] = await Promise.all([
+      startTestServer('pglite', { configure: (c) => Object.assign(c.clientAuth, limits) }),
+      startTestServer('pglite', {
+        configure: (c) => {
+          Object.assign(c.clientAuth, limits);
+          c.trustProxy = 'loopback';
+        },
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([server?.close(), proxied?.close()]);
+  });
+
+  const endpoints: Array<[string, string, (secret: string) => [Record<string, string>, string]]> = [
+    ['/introspect', 'fhir-server', (s) => [{ 'content-type': form, authorization: basic('fhir-server', s) }, 'token=abc']],
+    ['/revoke', 'growth-chart', (s) => [{ 'content-type': form, authorization: basic('growth-chart', s) }, 'token=abc']],
+    ['/token', 'growth-chart', (s) => [{ 'content-type': form }, `grant_type=refresh_token&refresh_token=x&client_id=growth-chart&client_secret=${s}`]],
+    ['/launches', 'ehr-integrator', (s) => [{ 'content-type': 'application/json', authorization: basic('ehr-integrator', s) }, '{"patient":"p001"}']],
+  ];
+  it.each(endpoints)('%s: after the free failures, the client at that address waits (429 + Retry-After); elsewhere it works', async (path, client, send) => {
+    const from = `127.0.4.${endpoints.findIndex((e) => e[0] === path) + 1}`;
+    for (let i = 0; i <= limits.freeFailures; i++) {
+      const res = await post(server, from, path, ...send('wrong-secret-of-enough-length-000000'));
+      expect(res.status).toBe(401);
+      expect(res.error).toBe('invalid_client');
+    }
+    const right = send(SECRETS[client as keyof typeof SECRETS]);
+    const refused = await post(server, from, path, ...right);
+    expect(refused.status).toBe(429);
+    expect(refused.error).toBe('invalid_client');
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    const elsewhere = await post(server, '127.0.5.1', path, ...right);
+    expect(elsewhere.status).toBeLessThan(429);
+    expect(elsewhere.status).not.toBe(401);
+  });
+
+  it('locks a client id only at lockFailures failures from many addresses, and audits it', async () => {
+    const wrong = [{ 'content-type': form, authorization: basic('fhir-server', 'nope') }, 'token=abc'] as const;
+    // fhir-server already failed freeFailures + 1 times above (from 127.0.4.1).
+    for (let i = limits.freeFailures + 1; i <= limits.lockFailures; i++) expect((await post(server, `127.0.6.${i}`, '/introspect', ...wrong)).status).toBe(401);
+    const locked = await post(server, '127.0.7.1', '/introspect', { 'content-type': form, authorization: basic('fhir-server', SECRETS['fhir-server']) }, 'token=abc');
+    expect(locked.status).toBe(429);
+    const audit = await server.deps.db.selectFrom('audit_events').select('details').where('event', '=', 'client.locked').execute();
+    expect(audit.map((a) => (a.details as { claimedClientId: string }).claimedClientId)).toEqual(['fhir-server']);
+  });
+
+  it('server.trustProxy: behind a trusted proxy the address is X-Forwarded-For; otherwise that header is ignored', async () => {
+    const wrong = (xff: string) => [{ 'content-type': form, authorization: basic('ehr-integrator', 'nope'), 'x-forwarded-for': xff }, '{}'] as const;
+    const right = (xff: string) => [{ 'content-type': form, authorization: basic('ehr-integrator', SECRETS['ehr-integrator']), 'x-forwarded-for': xff }, 'token=abc'] as const;
+    for (let i = 0; i <= limits.freeFailures; i++) await post(proxied, '127.0.8.1', '/introspect', ...wrong('203.0.113.7'));
+    expect((await post(proxied, '127.0.8.1', '/introspect', ...right('203.0.113.7'))).status).toBe(429);
+    // Another client behind the same proxy is a different address.
+    expect((await post(proxied, '127.0.8.1', '/introspect', ...right('203.0.113.8'))).status).not.toBe(429);
+    // Without trustProxy, a forged header does not escape the delay.
+    for (let i = 0; i <= limits.freeFailures; i++) await post(server, '127.0.8.2', '/introspect', ...wrong(`198.51.100.${i}`));
+    expect((await post(server, '127.0.8.2', '/introspect', ...right('198.51.100.99'))).status).toBe(429);
+  });
+});
