@@ -5,6 +5,7 @@ const seconds = (max: number) => z.number().int().positive().max(max);
 
 function failureLimits(d: {
   freeFailures: number;
+  firstDelaySeconds: number;
   maxDelaySeconds: number;
   lockFailures: number;
   addressLockFailures: number;
@@ -14,7 +15,8 @@ function failureLimits(d: {
   return z
     .strictObject({
       /** Failures per (subject, address) before each further one doubles a delay (1 s, 2 s, 4 s...). */
-      freeFailures: z.number().int().min(1).max(1000).default(d.freeFailures),
+      freeFailures: z.number().int().min(1).max(1_000_000).default(d.freeFailures),
+      firstDelaySeconds: seconds(3600).default(d.firstDelaySeconds),
       maxDelaySeconds: seconds(86_400).default(d.maxDelaySeconds),
       /** Failures per username / client id, from any address, that lock it (much higher than freeFailures). */
       lockFailures: z.number().int().min(1).max(1_000_000).default(d.lockFailures),
@@ -54,9 +56,9 @@ export const serverFileSchema = z.strictObject({
   sessions: z.strictObject({ lifetimeSeconds: seconds(604_800).default(28_800) }).prefault({}),
   standalone: z.strictObject({ needPatientBanner: z.boolean().default(true) }).prefault({}),
   /** Failed sign-ins (see README "Security and reliability"): per (username, address) first, then per username, per address. */
-  login: failureLimits({ freeFailures: 5, maxDelaySeconds: 900, lockFailures: 100, addressLockFailures: 300, windowSeconds: 3600, lockSeconds: 900 }),
+  login: failureLimits({ freeFailures: 5, firstDelaySeconds: 1, maxDelaySeconds: 900, lockFailures: 100, addressLockFailures: 300, windowSeconds: 3600, lockSeconds: 900 }),
   /** Failed client authentications at /token, /introspect, /revoke, /launches: per (client, address), per client, per address. */
-  clientAuth: failureLimits({ freeFailures: 10, maxDelaySeconds: 60, lockFailures: 1000, addressLockFailures: 1000, windowSeconds: 900, lockSeconds: 300 }),
+  clientAuth: failureLimits({ freeFailures: 10, firstDelaySeconds: 1, maxDelaySeconds: 60, lockFailures: 1000, addressLockFailures: 1000, windowSeconds: 900, lockSeconds: 300 }),
   /**
    * Express "trust proxy": which X-Forwarded-For hops to believe for the client address
    * (throttling, audit). false (default): the TCP peer. A hop count, or addresses/subnets of your proxies.

@@ -7,7 +7,8 @@ import { postgresLimiter } from './store.ts';
 export interface FailureLimits {
   /** Failures per (subject, address) before delays start. */
   freeFailures: number;
-  /** The delay after each further failure doubles from 1 s up to this. */
+  /** The delay after the first failure past the free ones; it doubles with each further one, up to maxDelaySeconds. */
+  firstDelaySeconds: number;
   maxDelaySeconds: number;
   /** Failures per subject, from all addresses, that lock it for `lockSeconds` (audited). */
   lockFailures: number;
@@ -92,7 +93,7 @@ export class FailureThrottle {
       overLimit(this.addresses.consume(addressKey(address))),
     ]);
     const beyond = count.consumedPoints - this.limits.freeFailures;
-    if (beyond > 0) await this.delays.block(pair, Math.min(2 ** Math.min(beyond - 1, 30), this.limits.maxDelaySeconds));
+    if (beyond > 0) await this.delays.block(pair, delaySeconds(this.limits, beyond));
     // Exactly the failure that crossed the limit locks (later ones find it locked already).
     return { subjectLocked: subjectRes?.consumedPoints === this.limits.lockFailures + 1 };
   }
@@ -106,6 +107,11 @@ export class FailureThrottle {
       this.rememberSuccess ? this.known.set(pair, 1, KNOWN_SECONDS) : undefined,
     ]);
   }
+}
+
+/** The progressive delay after the n-th failure past the free ones: first, 2 x first, 4 x first... capped. */
+export function delaySeconds(limits: Pick<FailureLimits, 'firstDelaySeconds' | 'maxDelaySeconds'>, beyond: number): number {
+  return Math.min(limits.firstDelaySeconds * 2 ** Math.min(beyond - 1, 30), limits.maxDelaySeconds);
 }
 
 const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));

@@ -41,7 +41,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000;
   while (!output.includes('Discovery:') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (!output.includes('Discovery:')) {
     child.kill('SIGKILL');

@@ -66,6 +66,9 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
+  // Tests send many deliberate client-authentication failures from 127.0.0.1: the client throttle
+  // (tested in test/http/client-throttle.test.ts) would answer them 429. Tests that want it configure it.
+  Object.assign(config.clientAuth, { freeFailures: 100_000, lockFailures: 1_000_000, addressLockFailures: 1_000_000 });
   options.configure?.(config);
 
   let database: OpenDatabase;
