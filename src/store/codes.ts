@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
-import { toGrant, type Grant } from './grants.ts';
+import { findGrantOfToken, toGrant, type Grant } from './grants.ts';
 
 /** What only the authorization request had; everything else is the code's grant. */
 export interface AuthorizationCode {
@@ -57,12 +57,6 @@ export async function redeemAuthorizationCode(db: Db, code: string): Promise<Cod
       code: { grantId: grant.id, redirectUri: redeemed.redirect_uri, codeChallenge: redeemed.code_challenge, nonce: redeemed.nonce },
     };
   }
-  const seen = await db
-    .selectFrom('authorization_codes as c')
-    .innerJoin('grants as g', 'g.id', 'c.grant_id')
-    .selectAll('g')
-    .select('c.consumed_at as code_consumed_at')
-    .where('c.code_hash', '=', hash)
-    .executeTakeFirst();
-  return seen?.code_consumed_at ? { outcome: 'replayed', grant: toGrant(seen) } : { outcome: 'invalid' };
+  const seen = await findGrantOfToken(db, { table: 'authorization_codes', hash });
+  return seen?.spent ? { outcome: 'replayed', grant: seen.grant } : { outcome: 'invalid' };
 }

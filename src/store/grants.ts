@@ -189,6 +189,23 @@ export async function revokeGrant(db: Db, id: string, reason: string): Promise<b
   return row !== undefined;
 }
 
+/**
+ * The grant of a code or refresh token by its hash, whatever the token's state,
+ * and whether the token was spent (replay and reuse detection, revocation).
+ */
+export async function findGrantOfToken(
+  db: Db,
+  token: { table: 'authorization_codes'; hash: string } | { table: 'refresh_tokens'; hash: string },
+): Promise<{ spent: boolean; grant: Grant } | undefined> {
+  const hashColumn = token.table === 'authorization_codes' ? 'code_hash' : 'token_hash';
+  const { rows } = await sql<{ consumed_at: Date | null; grant: unknown }>`
+    select t.consumed_at, to_jsonb(g) as grant
+    from ${sql.table(token.table)} t join grants g on g.id = t.grant_id
+    where t.${sql.ref(hashColumn)} = ${token.hash}`.execute(db);
+  const row = rows[0];
+  return row && { spent: row.consumed_at !== null, grant: toGrant(row.grant) };
+}
+
 /** Records that tokens were just issued under the grant (connected apps show it). */
 export async function touchGrant(db: Db, id: string, at = new Date()): Promise<void> {
   await db.updateTable('grants').set({ last_used_at: at }).where('id', '=', id).execute();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
-import { toGrant, type Grant } from './grants.ts';
+import { findGrantOfToken, toGrant, type Grant } from './grants.ts';
 
 /** Stores a refresh token (hashed) for a grant and returns the plain value for the token response. */
 export async function insertRefreshToken(db: Db, grantId: string, expiresAt: Date): Promise<string> {
@@ -44,25 +44,13 @@ export async function consumeRefreshToken(db: Db, token: string): Promise<Refres
     returning rt.expires_at, to_jsonb(g) as grant`.execute(db);
   const consumed = rows[0];
   if (consumed) return { outcome: 'consumed', expiresAt: new Date(consumed.expires_at), grant: toGrant(consumed.grant) };
-  const seen = await db
-    .selectFrom('refresh_tokens as rt')
-    .innerJoin('grants as g', 'g.id', 'rt.grant_id')
-    .selectAll('g')
-    .select('rt.consumed_at as token_consumed_at')
-    .where('rt.token_hash', '=', hash)
-    .executeTakeFirst();
-  return seen?.token_consumed_at ? { outcome: 'reused', grant: toGrant(seen) } : { outcome: 'invalid' };
+  const seen = await findGrantOfToken(db, { table: 'refresh_tokens', hash });
+  return seen?.spent ? { outcome: 'reused', grant: seen.grant } : { outcome: 'invalid' };
 }
 
 /** The grant of a refresh token, whatever the token's state (revocation looks it up). */
 export async function findRefreshTokenGrant(db: Db, token: string): Promise<Grant | undefined> {
-  const row = await db
-    .selectFrom('refresh_tokens as rt')
-    .innerJoin('grants as g', 'g.id', 'rt.grant_id')
-    .selectAll('g')
-    .where('rt.token_hash', '=', sha256(token))
-    .executeTakeFirst();
-  return row && toGrant(row);
+  return (await findGrantOfToken(db, { table: 'refresh_tokens', hash: sha256(token) }))?.grant;
 }
 
 /**
