@@ -16,6 +16,13 @@ async function main(): Promise<void> {
   }
   const service = await startService(config);
   const { logger } = service.deps;
+  // Instances sharing a PostgreSQL database must share one ISSUER: a token or client assertion made for one
+  // issuer fails at an instance with another, and the default differs per port.
+  if (config.database.kind === 'postgres' && config.issuer === `http://localhost:${config.port}`)
+    logger.warn(
+      { issuer: config.issuer },
+      'ISSUER is not set: this instance calls itself http://localhost:<port>. Several instances on one database must all be started with the same ISSUER (their public URL).',
+    );
   const server = createServer(service.app);
   server.listen(config.port, config.host, () => {
     const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
