@@ -3,20 +3,14 @@ import { z } from 'zod';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 const seconds = (max: number) => z.number().int().positive().max(max);
 
-function failureLimits(d: {
-  freeFailures: number;
-  firstDelaySeconds: number;
-  maxDelaySeconds: number;
-  lockFailures: number;
-  addressLockFailures: number;
-  windowSeconds: number;
-  lockSeconds: number;
-}) {
+/** Failure throttling of one kind (src/throttle/): per (subject, address), per subject, per address. */
+function failureLimits(d: Record<'freeFailures' | 'firstDelaySeconds' | 'maxDelaySeconds' | 'lockFailures' | 'addressLockFailures' | 'windowSeconds' | 'lockSeconds', number>) {
   return z
     .strictObject({
       /** Failures per (subject, address) before each further one doubles a delay (1 s, 2 s, 4 s...). */
       freeFailures: z.number().int().min(1).max(1_000_000).default(d.freeFailures),
       firstDelaySeconds: seconds(3600).default(d.firstDelaySeconds),
+      /** The first delay doubles with each further failure, up to this. */
       maxDelaySeconds: seconds(86_400).default(d.maxDelaySeconds),
       /** Failures per username / client id, from any address, that lock it (much higher than freeFailures). */
       lockFailures: z.number().int().min(1).max(1_000_000).default(d.lockFailures),

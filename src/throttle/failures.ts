@@ -1,22 +1,11 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { ServerFile } from '../config/schema.ts';
 import type { Db } from '../db/index.ts';
 import { postgresLimiter } from './store.ts';
 
-/** How failures of one kind (sign-ins, client authentications) are limited; see server.json `login` / `clientAuth`. */
-export interface FailureLimits {
-  /** Failures per (subject, address) before delays start. */
-  freeFailures: number;
-  /** The delay after the first failure past the free ones; it doubles with each further one, up to maxDelaySeconds. */
-  firstDelaySeconds: number;
-  maxDelaySeconds: number;
-  /** Failures per subject, from all addresses, that lock it for `lockSeconds` (audited). */
-  lockFailures: number;
-  /** Failures per address, for all subjects, that block the address for `lockSeconds`. */
-  addressLockFailures: number;
-  windowSeconds: number;
-  lockSeconds: number;
-}
+/** How failures of one kind are limited: server.json `login` / `clientAuth` (documented in src/config/schema.ts). */
+export type FailureLimits = ServerFile['login'];
 
 export interface Refusal {
   retryAfterSeconds: number;
