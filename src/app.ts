@@ -18,14 +18,15 @@ import { userinfoRouter } from './oauth/userinfo.ts';
 import { tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
-import type { SigningKeys } from './tokens/keys.ts';
+import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
 
 /** Everything a request handler may use; built once at start (see service.ts). */
 export interface AppDeps {
   config: Config;
   db: Db;
-  keys: SigningKeys;
+  /** The signing keys; `keys.reloadKeys()` re-reads them after a rotation. */
+  keys: KeyRing;
   fhir: FhirDataSource;
   logger: Logger;
   hook: IssueHook | undefined;

@@ -8,7 +8,8 @@ import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
-import { loadSigningKeys } from './tokens/keys.ts';
+import { KeyRing } from './tokens/keys.ts';
+import { ensureSigningKeys, startKeySchedule } from './tokens/rotation.ts';
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
@@ -33,7 +34,8 @@ export async function startService(config: Config, options: { database?: OpenDat
     await upsertConfiguredUsers(database.db, config.users);
     for (const user of config.users.filter((u) => u.password))
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
-    const keys = await loadSigningKeys(database.db);
+    await ensureSigningKeys(database.db);
+    const keys = await KeyRing.open(database.db);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const fhir = createFhirDataSource({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
@@ -49,11 +51,13 @@ export async function startService(config: Config, options: { database?: OpenDat
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const keySchedule = startKeySchedule(keys, database.db, config, logger);
     return {
       deps,
       app: createApp(deps),
       close: async () => {
         clearInterval(sweeper);
+        keySchedule.stop();
         await auditBatch.flush();
         await database.close();
       },

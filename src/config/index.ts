@@ -32,6 +32,7 @@ export interface Config {
   sessions: ServerFile['sessions'];
   standalone: ServerFile['standalone'];
   login: ServerFile['login'];
+  keys: ServerFile['keys'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
   clients: ClientConfig[];
@@ -83,6 +84,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     sessions: server.sessions,
     standalone: server.standalone,
     login: server.login,
+    keys: server.keys,
     hooks: server.hooks
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,
