@@ -9,6 +9,7 @@ import { databaseIsHealthy, type Db } from './db/index.ts';
 import type { FhirDataSource } from './fhir/index.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
+import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
@@ -32,6 +33,7 @@ export interface AppDeps {
   hook: IssueHook | undefined;
   /** Batched audit events for hot read paths (introspection). */
   auditBatch: AuditBatch;
+  metrics: Metrics;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -39,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLogger(deps.logger));
+  app.use(httpMetrics(deps.metrics));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
+  app.use(metricsRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));
 

@@ -1,9 +1,11 @@
+import type { Server } from 'node:http';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirDataSource } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
+import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
@@ -16,6 +18,8 @@ const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export interface Service {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** The separate metrics listener (`metrics.port`), when configured. */
+  metricsServer: Server | undefined;
   close(): Promise<void>;
 }
 
@@ -42,22 +46,28 @@ export async function startService(config: Config, options: { database?: OpenDat
       timeoutMs: config.fhirUpstreamTimeoutMs,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
-    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch };
+    const metrics = new Metrics({ keys, poolStats: database.poolStats });
+    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch, metrics };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),
         (err: unknown) => logger.warn({ err }, 'sweeping expired rows failed'),
       );
+    const metricsServer =
+      config.metrics.port === undefined ? undefined : await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
+    const keySchedule = startKeySchedule(keys, database.db, config, logger);
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
-    const keySchedule = startKeySchedule(keys, database.db, config, logger);
     return {
       deps,
       app: createApp(deps),
+      metricsServer,
       close: async () => {
         clearInterval(sweeper);
         keySchedule.stop();
+        metricsServer?.closeAllConnections();
+        await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
         await auditBatch.flush();
         await database.close();
       },

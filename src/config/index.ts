@@ -33,6 +33,7 @@ export interface Config {
   standalone: ServerFile['standalone'];
   login: ServerFile['login'];
   keys: ServerFile['keys'];
+  metrics: ServerFile['metrics'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
   clients: ClientConfig[];
@@ -85,6 +86,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     standalone: server.standalone,
     login: server.login,
     keys: server.keys,
+    metrics: server.metrics,
     hooks: server.hooks
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,

@@ -57,6 +57,13 @@ export const serverFileSchema = z.strictObject({
       path: ['rotateEverySeconds'],
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Also serve GET /metrics, without credentials, on this port (for a scraper on an internal network). */
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().default('127.0.0.1'),
+    })
+    .prefault({}),
   hooks: z
     .strictObject({
       module: z.string().min(1),

@@ -93,7 +93,10 @@ export const refreshTokenGrant: Grant = async ({ body, authenticated, deps, requ
     return { reused: false as const, response };
   });
 
-  if (outcome.reused) throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
+  if (outcome.reused) {
+    deps.metrics.refreshReuseDetected.inc();
+    throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
+  }
   return outcome.response;
 };
 
