@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
-import { createFhirDataSource } from './fhir/index.ts';
+import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { Metrics, startMetricsServer } from './metrics/index.ts';
@@ -41,13 +41,15 @@ export async function startService(config: Config, options: { database?: OpenDat
     await ensureSigningKeys(database.db);
     const keys = await KeyRing.open(database.db);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
-    const fhir = createFhirDataSource({
+    const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
       timeoutMs: config.fhirUpstreamTimeoutMs,
+      fhirBaseUrl: config.fhirBaseUrl,
+      upstreamAuth: config.fhirUpstreamAuth,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
     const metrics = new Metrics({ keys, poolStats: database.poolStats });
-    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch, metrics };
+    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),

@@ -9,7 +9,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
 
-export type TokenType = 'access_token' | 'id_token' | 'refresh_token';
+const TOKEN_TYPES = ['access_token', 'id_token', 'refresh_token'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
 export type PoolStats = () => { total: number; idle: number; waiting: number };
 
 export interface MetricsSources {
@@ -20,44 +21,41 @@ export interface MetricsSources {
 
 /**
  * The service's Prometheus metrics (one registry per service, so several
- * services in one process, as in the tests, never mix). The hot paths only
- * touch pre-bound children: an increment is a property add, no label hashing.
+ * services in one process, as in the tests, never mix). The hot paths touch
+ * children made once per label set, and no label value comes from a request.
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #http: Histogram<'method' | 'route' | 'status'>;
-  readonly #httpChildren = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
-  readonly #tokenRequests: Histogram<'grant_type' | 'outcome'>;
-  readonly #tokenChildren = new Map<string, Histogram.Internal<'grant_type' | 'outcome'>>();
-  readonly #issued: Counter<'grant_type' | 'token_type'>;
-  readonly #issuedChildren = new Map<string, Counter.Internal>();
+  readonly #http: (method: string, route: string, status: string) => Histogram.Internal<string>;
+  readonly #tokenRequests: (grantType: string, outcome: string) => Histogram.Internal<string>;
+  readonly #issued: (grantType: string, tokenType: string) => Counter.Internal;
   readonly refreshReuseDetected: Counter;
   readonly #introspections: { active: Counter.Internal; inactive: Counter.Internal };
-  readonly #fhir: Counter<'outcome'>;
+  readonly #fhir: (interaction: string, outcome: string) => Counter.Internal;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.#http = new Histogram({
+    this.#http = children(new Histogram({
       name: 'smart_http_request_duration_seconds',
       help: 'HTTP requests by route pattern, method and status (the _count is the number of requests)',
       labelNames: ['method', 'route', 'status'],
       buckets: LATENCY_BUCKETS,
       registers,
-    });
-    this.#tokenRequests = new Histogram({
+    }));
+    this.#tokenRequests = children(new Histogram({
       name: 'smart_token_request_duration_seconds',
       help: 'POST /token by grant type and outcome (success, or the OAuth error code)',
       labelNames: ['grant_type', 'outcome'],
       buckets: LATENCY_BUCKETS,
       registers,
-    });
-    this.#issued = new Counter({
+    }));
+    this.#issued = children(new Counter({
       name: 'smart_tokens_issued_total',
       help: 'Tokens issued, by grant type and token type',
       labelNames: ['grant_type', 'token_type'],
       registers,
-    });
+    }));
     this.refreshReuseDetected = new Counter({
       name: 'smart_refresh_token_reuse_detected_total',
       help: 'Spent refresh tokens presented again (each revoked its grant)',
@@ -70,12 +68,12 @@ export class Metrics {
       registers,
     });
     this.#introspections = { active: introspections.labels('active'), inactive: introspections.labels('inactive') };
-    this.#fhir = new Counter({
+    this.#fhir = children(new Counter({
       name: 'smart_fhir_requests_total',
-      help: 'FHIR API requests by outcome',
-      labelNames: ['outcome'],
+      help: 'FHIR API requests by interaction (read, search, create...) and outcome (allowed, unauthenticated, refused, failed)',
+      labelNames: ['interaction', 'outcome'],
       registers,
-    });
+    }));
     new Gauge({
       name: 'smart_signing_keys',
       help: 'Published signing keys by purpose and status (pending, signing, retiring)',
@@ -106,44 +104,42 @@ export class Metrics {
 
   /** `route` is the route pattern (`/launches/:launch`), never the raw path. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.#httpChildren.get(key);
-    if (!child) {
-      child = this.#http.labels(METHODS.has(method) ? method : 'other', route, String(status));
-      this.#httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.#http(METHODS.has(method) ? method : 'other', route, String(status)).observe(seconds);
   }
 
   observeTokenRequest(grantType: string, outcome: string, seconds: number): void {
-    const key = `${grantType} ${outcome}`;
-    let child = this.#tokenChildren.get(key);
-    if (!child) {
-      child = this.#tokenRequests.labels(GRANT_TYPES.has(grantType) ? grantType : 'unsupported', outcome);
-      this.#tokenChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.#tokenRequests(GRANT_TYPES.has(grantType) ? grantType : 'unsupported', outcome).observe(seconds);
   }
 
   tokensIssued(grantType: string, tokens: Partial<Record<TokenType, unknown>>): void {
-    for (const type of ['access_token', 'id_token', 'refresh_token'] as const) {
-      if (tokens[type] === undefined) continue;
-      const key = `${grantType} ${type}`;
-      let child = this.#issuedChildren.get(key);
-      if (!child) {
-        child = this.#issued.labels(GRANT_TYPES.has(grantType) ? grantType : 'other', type);
-        this.#issuedChildren.set(key, child);
-      }
-      child.inc();
-    }
+    const grant = GRANT_TYPES.has(grantType) ? grantType : 'other';
+    for (const type of TOKEN_TYPES) if (tokens[type] !== undefined) this.#issued(grant, type).inc();
   }
 
   introspected(active: boolean): void {
     (active ? this.#introspections.active : this.#introspections.inactive).inc();
   }
 
-  /** `outcome` from a closed set chosen by the FHIR API (e.g. ok, forbidden, not_found, error). */
-  fhirRequest(outcome: string): void {
-    this.#fhir.labels(outcome).inc();
+  /** Both from closed sets chosen by the FHIR API (its interactions; allowed, unauthenticated, refused, failed). */
+  fhirRequest(interaction: string, outcome: string): void {
+    this.#fhir(interaction, outcome).inc();
   }
+}
+
+/**
+ * The metric's child for a set of label values, made once: prom-client's
+ * `labels()` validates the names on every call, so the hot paths look the
+ * child up by its values instead.
+ */
+function children<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const made = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = made.get(key);
+    if (!child) {
+      child = metric.labels(...values);
+      made.set(key, child);
+    }
+    return child;
+  };
 }

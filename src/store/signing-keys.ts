@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { KeyPurpose, ScheduledKey } from '../tokens/key-schedule.ts';
+import { toJson } from './json.ts';
 
 export interface StoredSigningKey extends ScheduledKey {
   alg: string;
@@ -57,8 +58,8 @@ export async function insertSigningKey(db: Db, key: NewSigningKey): Promise<void
       kid: key.kid,
       purpose: key.purpose,
       alg: key.alg,
-      private_jwk: JSON.stringify(key.privateJwk),
-      public_jwk: JSON.stringify(key.publicJwk),
+      private_jwk: toJson(key.privateJwk),
+      public_jwk: toJson(key.publicJwk),
       activates_at: key.activatesAt,
     })
     .execute();

@@ -67,6 +67,10 @@ describeEachDatabase('metrics', (kind) => {
     const { tokens } = await launchTokens(server);
     const refreshed = (await (await refresh(server, { refresh_token: String(tokens.refresh_token) })).json()) as Json;
     expect((await introspection(server, refreshed.access_token)).active).toBe(true);
+    const fhirRead = (authorization?: string) =>
+      fetch(`${server.config.fhirBaseUrl}/Patient/p001`, { headers: authorization ? { authorization } : {} });
+    expect((await fhirRead(`Bearer ${String(refreshed.access_token)}`)).status).toBe(200);
+    expect((await fhirRead()).status).toBe(401);
     const replay = await refresh(server, { refresh_token: String(tokens.refresh_token) });
     expect(replay.status).toBe(400);
     expect((await introspection(server, refreshed.access_token)).active).toBe(false);
@@ -81,6 +85,9 @@ describeEachDatabase('metrics', (kind) => {
     expect(delta('smart_token_request_duration_seconds_count', { grant_type: 'refresh_token', outcome: 'success' })).toBe(1);
     expect(delta('smart_token_request_duration_seconds_count', { grant_type: 'refresh_token', outcome: 'invalid_grant' })).toBe(1);
     expect(delta('smart_refresh_token_reuse_detected_total')).toBe(1);
+    expect(delta('smart_fhir_requests_total', { interaction: 'read', outcome: 'allowed' })).toBe(1);
+    expect(delta('smart_fhir_requests_total', { outcome: 'unauthenticated' })).toBe(1);
+    expect(delta('smart_http_request_duration_seconds_count', { route: '/fhir/{*path}', status: '200' })).toBe(1);
     expect(delta('smart_introspections_total', { result: 'active' })).toBe(1);
     expect(delta('smart_introspections_total', { result: 'inactive' })).toBe(1);
     expect(delta('smart_http_request_duration_seconds_count', { route: '/token', method: 'POST', status: '200' })).toBe(2);
