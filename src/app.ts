@@ -11,6 +11,7 @@ import { fhirApiRouter } from './fhir-api/index.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
 import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
+import { accountRouter } from './account/router.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
   app.use(metricsRouter(deps));
+  app.use(accountRouter(deps));
   app.use(fhirApiRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));
