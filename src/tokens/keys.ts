@@ -78,7 +78,9 @@ export class KeyRing implements SigningKeys {
   async reloadKeys(): Promise<void> {
     const now = new Date();
     const rows = await listSigningKeys(this.db, { publishedAt: now });
-    const loaded: LoadedKey[] = rows.map((row) => ({ ...row, key: importKey(row) }));
+    // Key material never changes under a kid: import only keys not loaded before.
+    const previous = new Map(this.#loaded.map((k) => [k.kid, k.key]));
+    const loaded: LoadedKey[] = rows.map((row) => ({ ...row, key: previous.get(row.kid) ?? importKey(row) }));
     for (const purpose of Object.keys(KEY_ALGORITHMS) as KeyPurpose[]) {
       const signer = signerAt(loaded, purpose, now);
       if (!signer?.privateJwk) throw new Error(`no signing key for ${purpose} in the database`);
