@@ -33,6 +33,8 @@ export interface Config {
   sessions: ServerFile['sessions'];
   standalone: ServerFile['standalone'];
   login: ServerFile['login'];
+  keys: ServerFile['keys'];
+  metrics: ServerFile['metrics'];
   clientAuth: ServerFile['clientAuth'];
   trustProxy: ServerFile['trustProxy'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
@@ -87,6 +89,8 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     sessions: server.sessions,
     standalone: server.standalone,
     login: server.login,
+    keys: server.keys,
+    metrics: server.metrics,
     clientAuth: server.clientAuth,
     trustProxy: server.trustProxy,
     hooks: server.hooks

@@ -21,6 +21,8 @@ export interface OpenDatabase {
   db: Db;
   target: DatabaseTarget;
   close(): Promise<void>;
+  /** PostgreSQL pool use, for metrics (PGlite has no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 export interface OpenOptions {
@@ -50,7 +52,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       usePreparedStatements(client);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, target, close: () => db.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, target, close: () => db.destroy(), poolStats };
   }
   if (target.dir === 'memory') {
     const pglite = new PGlite();
