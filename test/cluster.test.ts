@@ -1,17 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartDelay } from '../src/cluster.ts';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
+import { freePort } from './helpers/ports.ts';
 import { freshPostgresSchema } from './helpers/server.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 interface Started {
   child: ChildProcess;
@@ -74,8 +66,8 @@ describe.runIf(TEST_DATABASE_URL)('npm start on PostgreSQL: WEB_CONCURRENCY work
     const url = new URL(fresh.url);
     url.searchParams.set('options', `-c search_path=${fresh.schema}`);
     server = start({ DATABASE_URL: url.toString(), WEB_CONCURRENCY: '2' }, await freePort());
-    await until('two workers and the banner', () => server.stdout().includes('Discovery:'));
-  }, 60_000);
+    await until('two workers and the banner', () => server.stdout().includes('Discovery:') && listeningWorkers(server).length === 2, 90_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -96,12 +88,12 @@ describe.runIf(TEST_DATABASE_URL)('npm start on PostgreSQL: WEB_CONCURRENCY work
   it('replaces a worker that crashed', async () => {
     const [victim, survivor] = listeningWorkers(server);
     process.kill(victim!, 'SIGKILL');
-    await until('a replacement worker', () => listeningWorkers(server).length === 3);
+    await until('a replacement worker', () => listeningWorkers(server).length === 3, 60_000);
     const replacement = listeningWorkers(server)[2]!;
     expect([victim, survivor]).not.toContain(replacement);
     expect(server.logs().some((l) => l.msg === 'worker died: restarting' && l.workerPid === victim && l.signal === 'SIGKILL')).toBe(true);
     for (let i = 0; i < 4; i++) expect((await fetch(`http://127.0.0.1:${server.port}/health`)).status).toBe(200);
-  });
+  }, 90_000);
 
   it('stops every worker on SIGTERM and exits 0', async () => {
     const pids = listeningWorkers(server).filter(alive);
@@ -110,14 +102,14 @@ describe.runIf(TEST_DATABASE_URL)('npm start on PostgreSQL: WEB_CONCURRENCY work
     expect(await server.exited).toBe(0);
     await until('the workers to exit', () => pids.every((pid) => !alive(pid)), 5_000);
     expect(server.logs().some((l) => l.msg === 'all workers stopped')).toBe(true);
-  });
+  }, 60_000);
 });
 
 describe('npm start on PGlite', () => {
   it('stays one process whatever WEB_CONCURRENCY says, and says so', async () => {
     const server = start({ WEB_CONCURRENCY: '4' }, await freePort());
     try {
-      await until('the banner', () => server.stdout().includes('Discovery:'));
+      await until('the banner', () => server.stdout().includes('Discovery:'), 90_000);
       expect(server.stdout()).toContain('one process (PGlite is embedded in it');
       expect(server.logs().some((l) => l.msg === 'starting workers')).toBe(false);
       expect(server.logs().find((l) => l.msg === 'smart-launch is listening')?.pid).toBe(server.child.pid);
@@ -125,5 +117,5 @@ describe('npm start on PGlite', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
-  });
+  }, 120_000);
 });
