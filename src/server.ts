@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 async function serve(config: Config, onListening: () => void): Promise<void> {
   const service = await startService(config);
   const { logger } = service.deps;
-  const server = createServer(service.app);
+  const server = createServer(service.handler);
   server.listen(config.port, config.host, () => {
     logger.info({ issuer: config.issuer, database: config.database.kind, node: process.version }, 'smart-launch is listening');
     onListening();

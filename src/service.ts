@@ -3,7 +3,8 @@ import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirDataSource } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
-import { createApp, type AppDeps } from './app.ts';
+import type { RequestListener } from 'node:http';
+import { createApp, createRequestListener, type AppDeps } from './app.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
@@ -15,6 +16,8 @@ const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export interface Service {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** What the HTTP server serves: the app, with the hot routes before it. */
+  handler: RequestListener;
   close(): Promise<void>;
 }
 
@@ -49,9 +52,11 @@ export async function startService(config: Config, options: { database?: OpenDat
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const app = createApp(deps);
     return {
       deps,
-      app: createApp(deps),
+      app,
+      handler: createRequestListener(deps, app),
       close: async () => {
         clearInterval(sweeper);
         await auditBatch.flush();

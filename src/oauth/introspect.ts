@@ -1,8 +1,9 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { accessTokenContextClaims, tokenResponseContext, type LaunchContext } from '../context/index.ts';
+import { formBody } from '../http/form.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
 import { accessTokenStanding, type AccessTokenStanding } from '../store/revocations.ts';
@@ -174,9 +175,12 @@ function noStore(_req: Request, res: Response, next: () => void) {
  * JWTs and refresh tokens opaque values without dots, so the token's shape
  * says which it is; token_type_hint is accepted and not needed.
  */
+/** The form body /introspect accepts (also read by the hot route, src/http/hot-routes.ts). */
+export const INTROSPECT_FORM = { limitBytes: 96 * 1024, parameterLimit: 20 };
+
 export function introspectionRouter(deps: AppDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '96kb', parameterLimit: 20 });
+  const form = formBody(INTROSPECT_FORM);
   router.post('/introspect', noStore, form, async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
     const fast = token && token.length <= 65_536 ? await introspectWithBasic(req, deps, token) : undefined;

@@ -83,7 +83,7 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
   }
 
   const service = await startService(config, { database });
-  server.on('request', service.app);
+  server.on('request', service.handler);
   return {
     baseUrl,
     config,
