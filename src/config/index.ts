@@ -28,6 +28,7 @@ export interface Config {
   workers: number | undefined;
   fhirUpstreamUrl: string | undefined;
   fhirUpstreamTimeoutMs: number;
+  fhirUpstreamAuth: ServerFile['fhirUpstreamAuth'];
   tokens: ServerFile['tokens'];
   launches: ServerFile['launches'];
   interactions: ServerFile['interactions'];
@@ -80,6 +81,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     workers: env.WEB_CONCURRENCY ? parseWorkers(env.WEB_CONCURRENCY) : undefined,
     fhirUpstreamUrl: envUrl(env, 'FHIR_UPSTREAM_URL'),
     fhirUpstreamTimeoutMs: server.fhirUpstreamTimeoutMs,
+    fhirUpstreamAuth: server.fhirUpstreamAuth,
     tokens: server.tokens,
     launches: server.launches,
     interactions: server.interactions,
