@@ -1,3 +1,4 @@
+import { attachCaches, Caches } from './cache/index.ts';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
@@ -37,6 +38,11 @@ export async function startService(config: Config, options: { database?: OpenDat
     for (const user of config.users.filter((u) => u.password))
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
     const keys = await loadSigningKeys(database.db);
+    // Clients, users and token standing cached in process, kept fresh by NOTIFY (src/cache/).
+    const feed = await database.changeFeed(logger);
+    const caches = new Caches(feed);
+    attachCaches(database.db, caches);
+    database.writes.onWrite = (table) => caches.localWrite(table);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
@@ -62,6 +68,7 @@ export async function startService(config: Config, options: { database?: OpenDat
       close: async () => {
         clearInterval(sweeper);
         await auditBatch.flush();
+        await feed.close();
         await database.close();
       },
     };

@@ -67,7 +67,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   const fhirBaseUrl = trimSlash(envUrl(env, 'FHIR_BASE_URL') ?? server.fhirBaseUrl ?? `${issuer}/fhir`);
   const pgliteDir = env.PGLITE_DIR ?? './.data/pglite';
   const database: DatabaseTarget = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
+    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}) }
     : { kind: 'pglite', dir: pgliteDir === 'memory' ? 'memory' : path.resolve(pgliteDir) };
 
   return {
