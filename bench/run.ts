@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { AssertionPool } from './lib/assertions.ts';
 import { measureCeilings } from './lib/ceiling.ts';
-import { treeRssMb } from './lib/memory.ts';
+import { treeCpuSeconds, treeRssMb } from './lib/memory.ts';
 import { formatMarkdown, formatTable, invalidRows, withRatios, type Row } from './lib/report.ts';
-import { checkIntrospection, gather, issueOne, SCENARIOS, type RunSettings, type TargetState } from './lib/scenarios.ts';
+import { checkIntrospection, gather, issueOne, revocationLatency, SCENARIOS, type RunSettings, type TargetState } from './lib/scenarios.ts';
 import { benchConfigDir, createSchema, oidcProvider, smartLaunch, type Target, type TargetPlan } from './lib/targets.ts';
 
 const env = process.env;
@@ -29,6 +29,9 @@ const ONLY = env.BENCH_ONLY?.split(',');
 const NODE_FLAGS = env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results/profiles')}`] : [];
 const RESULTS = path.resolve('bench/results');
 
+/** Instance B of the one-worker target (same schema and issuer): revocation across instances. */
+let partner: TargetPlan | undefined;
+
 async function plan(cleanups: Array<() => Promise<void> | void>): Promise<TargetPlan[]> {
   const config = benchConfigDir();
   cleanups.push(config.remove);
@@ -40,7 +43,11 @@ async function plan(cleanups: Array<() => Promise<void> | void>): Promise<Target
     return s.databaseUrl;
   };
   if (url) {
-    for (const workers of [...new Set([1, WORKERS])]) plans.push(await smartLaunch({ database: 'postgresql', databaseUrl: await schema(), workers, configDir: config.dir, nodeFlags: NODE_FLAGS }));
+    for (const workers of [...new Set([1, WORKERS])]) {
+      const databaseUrl = await schema();
+      plans.push(await smartLaunch({ database: 'postgresql', databaseUrl, workers, configDir: config.dir, nodeFlags: NODE_FLAGS }));
+      if (workers === 1) partner = await smartLaunch({ database: 'postgresql', databaseUrl, workers: 1, configDir: config.dir, nodeFlags: NODE_FLAGS, partnerOf: plans[0]!.target });
+    }
   }
   if (!url || env.BENCH_PGLITE) plans.push(await smartLaunch({ database: 'pglite', workers: 1, configDir: config.dir, nodeFlags: NODE_FLAGS }));
   plans.push(await oidcProvider({ nodeFlags: NODE_FLAGS }));
@@ -64,16 +71,17 @@ async function main(): Promise<void> {
   try {
     const plans = await plan(cleanups);
     const targets = plans.map((p) => p.target);
-    const starting = plans.map((p) => p.start());
+    const starting = [...plans, ...(partner ? [partner] : [])].map((p) => p.start());
     for (const s of starting) void s.then((server) => cleanups.unshift(() => server.stop()), () => {});
     console.log(`signing ${POOL_SIZE} ES384 and ${POOL_SIZE / 2} RS384 client assertions while ${targets.length} servers start...`);
     const es384 = await new AssertionPool('bulk-exporter', targets.map((t) => t.tokenUrl), 'bulk-exporter-es384-1').fill(POOL_SIZE);
     const rs384 = await new AssertionPool('bulk-exporter', targets.map((t) => t.tokenUrl), 'bulk-exporter-rs384-1').fill(POOL_SIZE / 2);
     const processes = await Promise.all(starting);
     targets.forEach((t, i) => (t.process = processes[i]));
+    if (partner) partner.target.process = processes.at(-1);
     if (NODE_FLAGS.length) console.log(`CPU profiles go to bench/results/profiles on exit: ${targets.map((t) => `${t.label} pid ${t.process?.pid}`).join(', ')}`);
 
-    const ceilings = measureCeilings(es384, rs384);
+    const ceilings = await measureCeilings(es384, rs384);
     console.log(`crypto ceiling per core (ops/s): ${Object.entries(ceilings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
 
     const states = new Map<Target, TargetState>();
@@ -88,16 +96,25 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.id))) {
       for (const t of targets.filter((t) => scenario.peer || t.server === 'smart-launch')) {
         const state = states.get(t)!;
-        if (scenario.ceiling === 'introspection' && !state.introspectable.length) {
+        if ((scenario.ceiling === 'introspection' || scenario.id === 'fhir-read') && !state.introspectable.length) {
           // oidc-provider introspects only opaque tokens: asked without a resource indicator.
           state.introspectable = await gather(INTROSPECT_POOL, 8, () => issueOne(t, state.es384, {}));
           await checkIntrospection(t, state.introspectable[0]!);
         }
         console.log(`${scenario.id}: ${t.label}`);
         const rssStartMb = treeRssMb(t.process!.pid);
+        const cpuStart = treeCpuSeconds(t.process!.pid);
         const result = await scenario.run(t, settings, state);
-        rows.push({ scenario: scenario.id, title: scenario.title, target: t, result, ceilingPerCore: ceilings[scenario.ceiling], rssStartMb, rssEndMb: treeRssMb(t.process!.pid) });
+        const cpu = cpuStart === undefined ? undefined : treeCpuSeconds(t.process!.pid)! - cpuStart;
+        const cpuUsPerRequest = cpu === undefined || !result.ok ? undefined : (cpu * 1e6) / result.ok;
+        rows.push({ scenario: scenario.id, title: scenario.title, target: t, result, ceilingPerCore: ceilings[scenario.ceiling], rssStartMb, rssEndMb: treeRssMb(t.process!.pid), cpuUsPerRequest });
       }
+    }
+    if (partner && (!ONLY || ONLY.includes('revocation'))) {
+      const a = targets[0]!;
+      console.log(`revocation: at ${a.label}, seen at ${partner.target.label}`);
+      const result = await revocationLatency(a, partner.target, states.get(a)!.es384, Number(env.BENCH_REVOCATIONS ?? 50));
+      rows.push({ scenario: 'revocation', title: 'revocation at instance A seen at B: latency ms (p50/p99), not req/s', target: a, result, ceilingPerCore: Infinity, rssStartMb: undefined, rssEndMb: undefined, cpuUsPerRequest: undefined });
     }
 
     const ordered = withRatios(rows, CORES);

@@ -1,4 +1,6 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { allFixtureResources } from '../../fhir-fixtures/index.ts';
+import { createFhirEngine } from '../../src/fhir/engine.ts';
 import type { AssertionPool } from './assertions.ts';
 import { CLIENT_PRIVATE_KEYS, type BenchKid } from './fixtures.ts';
 
@@ -9,13 +11,16 @@ import { CLIENT_PRIVATE_KEYS, type BenchKid } from './fixtures.ts';
  * would spend all its time in OpenSSL. Per scenario:
  * - client_credentials: verify the client's assertion (ES384 or RS384) + sign an ES256 access token;
  * - introspection: verify an ES256 access token;
- * - authorization_code / refresh_token: sign an ES256 access token + an RS256 id_token.
+ * - authorization_code / refresh_token: sign an ES256 access token + an RS256 id_token;
+ * - a FHIR read: the embedded engine answering `GET Patient/p001` in process (the gateway's ceiling).
  */
 export interface Ceilings {
   clientCredentialsEs384: number;
   clientCredentialsRs384: number;
   introspection: number;
   codeOrRefresh: number;
+  /** Not crypto: the embedded FHIR engine's own reads of one Patient per second, in process, without the gateway. */
+  fhirEngineRead: number;
 }
 
 const es256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -56,7 +61,21 @@ function rate(op: () => unknown, ms: number): number {
   return n / ((performance.now() - started) / 1000);
 }
 
-export function measureCeilings(es384: AssertionPool, rs384: AssertionPool, ms = 700): Ceilings {
+async function engineReads(ms: number): Promise<number> {
+  const engine = createFhirEngine(allFixtureResources);
+  const read = () => engine.handle({ method: 'GET', path: 'Patient/p001' });
+  if ((await read()).status !== 200) throw new Error('ceiling: the engine does not read Patient/p001');
+  for (let i = 0; i < 200; i++) await read();
+  let n = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    await read();
+    n++;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+export async function measureCeilings(es384: AssertionPool, rs384: AssertionPool, ms = 700): Promise<Ceilings> {
   const verifyEs384 = assertionVerifier(es384);
   const verifyRs384 = assertionVerifier(rs384);
   const token = signEs256();
@@ -66,5 +85,6 @@ export function measureCeilings(es384: AssertionPool, rs384: AssertionPool, ms =
     clientCredentialsRs384: rate(() => (verifyRs384(), signEs256()), ms),
     introspection: rate(verifyEs256, ms),
     codeOrRefresh: rate(() => (signEs256(), signRs256()), ms),
+    fhirEngineRead: await engineReads(ms),
   };
 }

@@ -17,6 +17,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
+  /** POST (default, with `body`) or GET. */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
   /** Builds the n-th request body (called once per request sent, and once per connection up front). */
   body: (n: number) => string;
@@ -30,7 +32,7 @@ export interface LoadOptions {
   rate?: number;
 }
 
-/** A bounded autocannon run (duration and, optionally, request count) of POSTs from this process. */
+/** A bounded autocannon run (duration and, optionally, request count) from this process. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let n = 0;
   const failures: string[] = [];
@@ -43,9 +45,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     timeout: 10,
     requests: [
       {
-        method: 'POST',
+        method: options.method ?? 'POST',
         headers: options.headers,
-        setupRequest: (request) => ({ ...request, body: options.body(n++) }),
+        setupRequest: (request) => (options.method === 'GET' ? request : { ...request, body: options.body(n++) }),
         onResponse: (status, body) => {
           options.onBody?.(status, String(body));
           if ((status < 200 || status > 299) && failures.length < 3) failures.push(`${status} ${String(body).slice(0, 200)}`);

@@ -10,6 +10,8 @@ export interface Row {
   ceilingPerCore: number;
   rssStartMb: number | undefined;
   rssEndMb: number | undefined;
+  /** Server CPU (user + system, all its processes) per 2xx answer: a figure other load on the machine disturbs less than req/s. */
+  cpuUsPerRequest: number | undefined;
   /** req/s / (ceiling per core x min(workers, cores)). */
   ofCeiling?: number;
   /** smart-launch req/s / oidc-provider in memory, same scenario. */
@@ -23,7 +25,7 @@ export interface Row {
 export function withRatios(rows: Row[], cores: number): Row[] {
   const find = (scenario: string, label: string) => rows.find((r) => r.scenario === scenario && r.target.label === label);
   return rows.map((row) => {
-    const ratio = (other: Row | undefined) => (other && other.result.rps > 0 ? row.result.rps / other.result.rps : undefined);
+    const ratio = (other: Row | undefined) => (other && other.result.rps > 0 && row.result.rps > 0 ? row.result.rps / other.result.rps : undefined);
     const ours = row.target.server === 'smart-launch';
     const one = ours && row.target.workers > 1 ? find(row.scenario, row.target.label.replace(/ x\d+$/, ' x1')) : undefined;
     return {
@@ -35,7 +37,7 @@ export function withRatios(rows: Row[], cores: number): Row[] {
   });
 }
 
-const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/end'] as const;
+const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'CPU us/req', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/end'] as const;
 
 const x = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
 
@@ -48,7 +50,8 @@ function cells(r: Row): string[] {
     r.result.p99.toFixed(1),
     String(r.result.requests),
     String(r.result.non2xx + r.result.errors),
-    r.ofCeiling === undefined ? '-' : r.ofCeiling.toFixed(2),
+    r.cpuUsPerRequest === undefined ? '-' : r.cpuUsPerRequest.toFixed(0),
+    r.ofCeiling === undefined || !Number.isFinite(r.ceilingPerCore) ? '-' : r.ofCeiling.toFixed(2),
     x(r.vsPeerMemory),
     x(r.vsPeerPostgres),
     x(r.vsOneWorker),

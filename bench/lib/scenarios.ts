@@ -133,6 +133,43 @@ async function refreshRun(target: Target, settings: RunSettings, state: TargetSt
   });
 }
 
+/** GET one Patient through the FHIR API (token check, access rules, engine) with a backend token. */
+const fhirRead: Scenario['run'] = async (target, settings, state) => {
+  const url = `${target.fhirBaseUrl}/Patient/p001`;
+  const headers = { authorization: `Bearer ${state.introspectable[0]}` };
+  const check = await fetch(url, { headers });
+  if (check.status !== 200) throw new Error(`${target.label}: FHIR read answered ${check.status} ${(await check.text()).slice(0, 200)}`);
+  await runLoad({ url, method: 'GET', headers, body: () => '', connections: settings.connections, durationSeconds: 1 });
+  return runLoad({ url, method: 'GET', headers, body: () => '', connections: settings.connections, durationSeconds: settings.seconds });
+};
+
+/**
+ * Revocation across instances: a backend token introspected (so cached) at B,
+ * revoked at A (POST /revoke), then introspected at B until inactive; the
+ * latency from A's answer to B's first "inactive", `rounds` times in a row.
+ */
+export async function revocationLatency(a: Target, b: Target, cursor: AssertionCursor, rounds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    const token = await issueOne(a, cursor);
+    for (let k = 0; k < 2; k++) await checkIntrospection(b, token);
+    const revoked = await postForm(`${a.baseUrl}/revoke`, form({ token, client_assertion_type: JWT_BEARER, client_assertion: cursor.take() }));
+    if (revoked.status !== 200) throw new Error(`${a.label}: /revoke answered ${revoked.status} ${JSON.stringify(revoked.json)}`);
+    const t = performance.now();
+    let seen = false;
+    for (let polls = 0; polls < 2000 && !seen; polls++) {
+      const { json } = await postForm(b.introspectUrl, form({ token }), { authorization: INTROSPECTOR });
+      seen = json.active === false;
+    }
+    if (seen) latencies.push(performance.now() - t);
+    else failures.push(`round ${i}: still active at B after 2000 introspections`);
+  }
+  const p = (q: number) => [...latencies].sort((x, y) => x - y)[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: rounds, ok: latencies.length, non2xx: 0, errors: failures.length, durationSeconds: (performance.now() - started) / 1000, rps: 0, p50: p(0.5), p99: p(0.99), failures };
+}
+
 const launchFlows: Scenario['run'] = (target, settings) =>
   runTasks(async () => void (await fullLaunch(target.baseUrl, target.fhirBaseUrl)), Math.max(4, settings.connections / 2), settings.seconds);
 
@@ -144,5 +181,6 @@ export const SCENARIOS: Scenario[] = [
   { id: 'introspect-at-1000', title: 'introspection, 1,000 tokens, 1,000 req/s offered', ceiling: 'introspection', peer: true, run: introspection((s) => s.introspectable, 1000) },
   { id: 'code', title: 'authorization_code redemption (codes from the real pages)', ceiling: 'codeOrRefresh', peer: false, run: codeRedemptionRun },
   { id: 'refresh', title: 'refresh_token with rotation', ceiling: 'codeOrRefresh', peer: false, run: refreshRun },
+  { id: 'fhir-read', title: 'FHIR read through the gateway (GET Patient/p001, backend token); ceiling: the engine directly', ceiling: 'fhirEngineRead', peer: false, run: fhirRead },
   { id: 'launch', title: 'full EHR launch flows (launch, authorize, consent, token) per s', ceiling: 'codeOrRefresh', peer: false, run: launchFlows },
 ];

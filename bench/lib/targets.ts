@@ -57,22 +57,31 @@ export function benchConfigDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function smartLaunch(options: { database: Target['database']; databaseUrl?: string; workers: number; configDir: string; nodeFlags: string[] }): Promise<TargetPlan> {
+export async function smartLaunch(options: {
+  database: Target['database'];
+  databaseUrl?: string;
+  workers: number;
+  configDir: string;
+  nodeFlags: string[];
+  /** A second instance of that target's service (same database and issuer), for revocation across instances. */
+  partnerOf?: Target;
+}): Promise<TargetPlan> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const issuer = options.partnerOf?.baseUrl ?? baseUrl;
   const target: Target = {
     server: 'smart-launch',
     database: options.database,
     workers: options.workers,
-    label: `smart-launch/${options.database}${options.database === 'postgresql' ? ` x${options.workers}` : ''}`,
+    label: `smart-launch/${options.database}${options.database === 'postgresql' ? ` x${options.workers}` : ''}${options.partnerOf ? ' (instance B)' : ''}`,
     baseUrl,
-    fhirBaseUrl: `${baseUrl}/fhir`,
+    fhirBaseUrl: `${issuer}/fhir`,
     tokenUrl: `${baseUrl}/token`,
     introspectUrl: `${baseUrl}/introspect`,
     tokenExtra: {},
   };
   const env = {
-    ISSUER: baseUrl,
+    ISSUER: issuer,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     SMART_CONFIG_DIR: options.configDir,
