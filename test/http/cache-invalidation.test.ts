@@ -42,7 +42,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     a = await startTestServer('postgres', { database });
     // One service behind a load balancer: the same issuer, the same signing keys (shared through the database).
     b = await startTestServer('postgres', { database, env: { ISSUER: a.baseUrl } });
-  });
+  }, 180_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();
@@ -62,7 +62,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     expect((await revoke(a, { token: String(tokens.refresh_token) })).status).toBe(200);
     const ms = await untilInactive(b, tokens.access_token);
     console.log(`revocation at A seen at B after ${ms.toFixed(1)} ms`);
-  });
+  }, 120_000);
 
   it('sees a client disabled at the other instance, and enabled again', async () => {
     const tokens = await cachedAtB();
@@ -71,7 +71,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     await setClientDisabled(a.deps.db, 'growth-chart', false);
     for (let i = 0; i < 500 && (await introspection(b, tokens.access_token)).active !== true; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await introspection(b, tokens.access_token)).active).toBe(true);
-  });
+  }, 120_000);
 
   it('reads the database while its listener is disconnected, and caches again once it is back', async () => {
     const tokens = await cachedAtB();
@@ -92,14 +92,14 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     expect((await introspection(b, tokens.access_token)).active).toBe(false);
     const fresh = await cachedAtB();
     expect((await introspection(b, fresh.access_token)).active).toBe(true);
-  });
+  }, 120_000);
 });
 
 describe('one instance on PGlite', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('pglite');
-  });
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });
@@ -111,12 +111,12 @@ describe('one instance on PGlite', () => {
     const grantId = grantIdOfJti(String(decodeJwt(String(tokens.access_token)).jti));
     await sql`update grants set revoked_at = now(), revoked_reason = 'test' where id = ${grantId}`.execute(server.deps.db);
     await untilInactive(server, tokens.access_token);
-  });
+  }, 120_000);
 
   it('answers a revocation made through this instance at once', async () => {
     const { tokens } = await launchTokens(server);
     expect((await introspection(server, tokens.access_token)).active).toBe(true);
     expect((await revoke(server, { token: String(tokens.access_token) })).status).toBe(200);
     expect((await introspection(server, tokens.access_token)).active).toBe(false);
-  });
+  }, 120_000);
 });

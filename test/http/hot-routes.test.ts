@@ -36,7 +36,7 @@ describeEachDatabase('hot routes', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(kind);
-  });
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });
