@@ -1,16 +1,18 @@
-import { attachCaches, Caches } from './cache/index.ts';
+import type { RequestListener, Server } from 'node:http';
+import { attachCaches, Caches, type ChangeFeed } from './cache/index.ts';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
-import type { RequestListener } from 'node:http';
 import { createApp, createRequestListener, type AppDeps } from './app.ts';
+import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
-import { loadSigningKeys } from './tokens/keys.ts';
+import { KeyRing } from './tokens/keys.ts';
+import { ensureSigningKeys, startKeySchedule } from './tokens/rotation.ts';
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
@@ -19,6 +21,8 @@ export interface Service {
   app: ReturnType<typeof createApp>;
   /** What the HTTP server serves: the app, with the hot routes before it. */
   handler: RequestListener;
+  /** The separate metrics listener (`metrics.port`), when configured. */
+  metricsServer: Server | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,7 @@ export interface Service {
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
   const logger = createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase(config.database));
+  let feed: ChangeFeed | undefined;
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -37,9 +42,10 @@ export async function startService(config: Config, options: { database?: OpenDat
     await upsertConfiguredUsers(database.db, config.users);
     for (const user of config.users.filter((u) => u.password))
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
-    const keys = await loadSigningKeys(database.db);
+    await ensureSigningKeys(database.db);
+    const keys = await KeyRing.open(database.db);
     // Clients, users and token standing cached in process, kept fresh by NOTIFY (src/cache/).
-    const feed = await database.changeFeed(logger);
+    feed = await database.changeFeed(logger);
     const caches = new Caches(feed);
     attachCaches(database.db, caches);
     database.writes.onWrite = (table) => caches.localWrite(table);
@@ -51,12 +57,16 @@ export async function startService(config: Config, options: { database?: OpenDat
       upstreamAuth: config.fhirUpstreamAuth,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
-    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch };
+    const metrics = new Metrics({ keys, poolStats: database.poolStats });
+    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),
         (err: unknown) => logger.warn({ err }, 'sweeping expired rows failed'),
       );
+    const metricsServer =
+      config.metrics.port === undefined ? undefined : await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
+    const keySchedule = startKeySchedule(keys, database.db, config, logger);
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
@@ -65,14 +75,19 @@ export async function startService(config: Config, options: { database?: OpenDat
       deps,
       app,
       handler: createRequestListener(deps, app),
+      metricsServer,
       close: async () => {
         clearInterval(sweeper);
+        keySchedule.stop();
+        metricsServer?.closeAllConnections();
+        await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
         await auditBatch.flush();
-        await feed.close();
+        await feed?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await feed?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

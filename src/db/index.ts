@@ -25,6 +25,8 @@ export interface OpenDatabase {
   /** Starts listening for changes (NOTIFY) of the current schema. */
   changeFeed(logger: Logger): Promise<ChangeFeed>;
   close(): Promise<void>;
+  /** PostgreSQL pool use, for metrics (PGlite has no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 async function currentSchema(db: Db): Promise<string> {
@@ -49,7 +51,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
       await feed.start();
       return feed;
     };
-    return { db, target, writes, changeFeed, close: () => db.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, target, writes, changeFeed, close: () => db.destroy(), poolStats };
   }
   let pglite: PGlite;
   if (target.dir === 'memory') {

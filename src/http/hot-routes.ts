@@ -27,7 +27,8 @@ export interface HotRoute extends FormLimits {
 export interface HotRoutesOptions {
   app: Express;
   routes: ReadonlyMap<string, HotRoute>;
-  logRequests: RequestHandler;
+  /** The app-wide middleware that must run for these routes too (request logger, metrics); each calls next() at once. */
+  before: RequestHandler[];
   /** helmet's middleware: what it sets is recorded once. */
   securityHeaders: (req: never, res: never, next: () => void) => void;
 }
@@ -84,7 +85,7 @@ const countParameters = (body: string, limit: number) => {
   return count;
 };
 
-export function withHotRoutes({ app, routes, logRequests, securityHeaders }: HotRoutesOptions): RequestListener {
+export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoutesOptions): RequestListener {
   const headers = recordHeaders(securityHeaders);
   const done = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
     if (err) errorHandler(err, req as never, res as never, () => {});
@@ -98,7 +99,7 @@ export function withHotRoutes({ app, routes, logRequests, securityHeaders }: Hot
     Object.assign(req, { res });
     Object.assign(res, { req, locals: Object.create(null) });
     res.setHeaders(headers as Map<string, string>);
-    logRequests(req as never, res as never, () => {});
+    for (const middleware of before) middleware(req as never, res as never, () => {});
     req[PREREAD_FORM] = countParameters(body, route.parameterLimit) > route.parameterLimit ? bodyError(413, 'parameters.too.many') : parseForm(body);
     route.router(req as never, res as never, done(req, res));
   };
