@@ -96,7 +96,7 @@ export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoute
     // What express's own start of a request does: its request and response methods, and the links between them.
     Object.setPrototypeOf(req, app.request);
     Object.setPrototypeOf(res, app.response);
-    Object.assign(req, { res });
+    Object.assign(req, { res, baseUrl: '' });
     Object.assign(res, { req, locals: Object.create(null) });
     res.setHeaders(headers as Map<string, string>);
     for (const middleware of before) middleware(req as never, res as never, () => {});
