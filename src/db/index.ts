@@ -6,6 +6,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../db/migrations/index.ts';
+import type { Logger } from 'pino';
+import { PgliteChangeFeed, PostgresChangeFeed, WriteWatch, type ChangeFeed } from '../cache/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 import type { Database } from './types.ts';
@@ -14,12 +16,16 @@ export type { Database } from './types.ts';
 export type Db = Kysely<Database>;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; /** DATABASE_LISTEN_URL: a session connection for LISTEN, past a transaction pooler. */ listenUrl?: string }
   | { kind: 'pglite'; dir: string | 'memory' };
 
 export interface OpenDatabase {
   db: Db;
   target: DatabaseTarget;
+  /** This process's own writes to the tables caches depend on (src/cache/write-watch.ts). */
+  writes: WriteWatch;
+  /** Starts listening for changes (NOTIFY) of the current schema. */
+  changeFeed(logger: Logger): Promise<ChangeFeed>;
   close(): Promise<void>;
   /** PostgreSQL pool use, for metrics (PGlite has no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number };
@@ -28,6 +34,11 @@ export interface OpenDatabase {
 export interface OpenOptions {
   /** A connection failed outside any request (an idle client, a restart): log it; never crash. */
   onConnectionError?: (error: Error) => void;
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]!.schema;
 }
 
 /** Opens Kysely on real PostgreSQL or on embedded PGlite. Does not migrate. */
@@ -51,17 +62,42 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       client.on('error', onError);
       usePreparedStatements(client);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const writes = new WriteWatch();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
+    const changeFeed = async (logger: Logger) => {
+      const feed = new PostgresChangeFeed(target.listenUrl ?? target.url, await currentSchema(db), logger);
+      await feed.start();
+      return feed;
+    };
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    return { db, target, close: () => db.destroy(), poolStats };
+    return { db, target, writes, changeFeed, close: () => db.destroy(), poolStats };
   }
   if (target.dir === 'memory') {
     const pglite = new PGlite();
     await pglite.waitReady;
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-    return { db, target, close: () => db.destroy() };
+    return pgliteDatabase(target, pglite, () => {});
   }
   return openPGliteDirectory(target, target.dir);
+}
+
+function pgliteDatabase(target: DatabaseTarget, pglite: PGlite, release: () => void): OpenDatabase {
+  const writes = new WriteWatch();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [writes] });
+  const changeFeed = async () => {
+    const feed = new PgliteChangeFeed(pglite, await currentSchema(db));
+    await feed.start();
+    return feed;
+  };
+  return {
+    db,
+    target,
+    writes,
+    changeFeed,
+    close: async () => {
+      await db.destroy();
+      release();
+    },
+  };
 }
 
 /**
@@ -74,16 +110,8 @@ async function openPGliteDirectory(target: DatabaseTarget, dir: string): Promise
   try {
     const pglite = new PGlite(dir);
     await pglite.waitReady;
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-    await sql`select 1`.execute(db);
-    return {
-      db,
-      target,
-      close: async () => {
-        await db.destroy();
-        unlock();
-      },
-    };
+    await pglite.query('select 1');
+    return pgliteDatabase(target, pglite, unlock);
   } catch (error) {
     unlock();
     const reason = error instanceof Error ? error.message : String(error);
