@@ -14,7 +14,8 @@ import { OAuthError } from '../oauth/errors.ts';
  * turns the thrown error into `next(error)`.
  */
 export const rejectBadBytes: RequestHandler = (req, _res, next) => {
-  const bad = badUrl(req.originalUrl) ?? badHeaders(req);
+  // The hot routes (src/http/hot-routes.ts) run before express has set originalUrl.
+  const bad = badUrl(req.originalUrl ?? req.url) ?? badHeaders(req);
   if (bad) return next(badInput(bad, req));
   let body: unknown = req.body;
   Object.defineProperty(req, 'body', {
