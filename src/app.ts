@@ -9,6 +9,7 @@ import { databaseIsHealthy, type Db } from './db/index.ts';
 import type { FhirDataSource } from './fhir/index.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
+import { adminRouter } from './admin/index.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
+  app.use('/admin', adminRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));
 

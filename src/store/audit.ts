@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import { pageAfter, type Page, type PageRequest } from './paging.ts';
 
 export type AuditEventName =
   | 'launch.registered'
@@ -14,7 +15,23 @@ export type AuditEventName =
   | 'token.reuse_detected'
   | 'token.revoked'
   | 'token.introspected'
-  | 'hook.failed';
+  | 'hook.failed'
+  // Changes made through the admin API or CLI (details.actor says who) and by dynamic registration.
+  | 'client.created'
+  | 'client.updated'
+  | 'client.disabled'
+  | 'client.enabled'
+  | 'client.secret_rotated'
+  | 'client.registered'
+  | 'client.registration_updated'
+  | 'client.registration_deleted'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.password_reset'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.unlocked'
+  | 'grant.revoked';
 
 export interface AuditEvent {
   event: AuditEventName;
@@ -84,4 +101,48 @@ export function auditRow(e: AuditEvent) {
     request_id: e.requestId ?? null,
     details: JSON.stringify(e.details ?? {}),
   };
+}
+
+export interface StoredAuditEvent {
+  id: string;
+  at: Date;
+  event: string;
+  clientId: string | null;
+  userId: string | null;
+  patient: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  patient?: string | undefined;
+  user?: string | undefined;
+  client?: string | undefined;
+  event?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+/** Audit events, newest first, a page at a time; the cursor key is the event id. */
+export async function queryAuditEvents(db: Db, page: PageRequest, filter: AuditFilter): Promise<Page<StoredAuditEvent>> {
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
+  if (page.after && /^\d+$/.test(page.after)) query = query.where('id', '<', page.after);
+  if (filter.patient) query = query.where('patient', '=', filter.patient);
+  if (filter.user) query = query.where('user_id', '=', filter.user);
+  if (filter.client) query = query.where('client_id', '=', filter.client);
+  if (filter.event) query = query.where('event', '=', filter.event);
+  if (filter.since) query = query.where('at', '>=', filter.since);
+  if (filter.until) query = query.where('at', '<', filter.until);
+  const rows = await query.execute();
+  const events = rows.map((r) => ({
+    id: String(r.id),
+    at: new Date(r.at),
+    event: r.event,
+    clientId: r.client_id,
+    userId: r.user_id,
+    patient: r.patient,
+    requestId: r.request_id,
+    details: r.details,
+  }));
+  return pageAfter(events, page.limit, (e) => e.id);
 }
