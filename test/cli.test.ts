@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminJson } from './admin/admin-support.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { basic } from './helpers/oauth.ts';
+import { SECRETS, basic } from './helpers/oauth.ts';
+import { growthChartCode, redeemGrowthChartCode } from './http/launch-support.ts';
 import { freshPostgresSchema, startTestServer, type TestServer, type TestServerOptions } from './helpers/server.ts';
 
 /** Runs `smart-launch <args>` as its own process, as `npx smart-launch` does (bin/smart-launch.js). */
@@ -27,7 +28,7 @@ describe('smart-launch CLI (no database)', () => {
   it('lists its commands, and refuses an unknown one with exit 64', async () => {
     const help = await cli(['help']);
     expect(help.code).toBe(0);
-    for (const name of ['clients add', 'clients list', 'clients disable', 'clients rotate-secret', 'users add', 'users set-attribute', 'users disable', 'config check'])
+    for (const name of ['clients add', 'clients list', 'clients disable', 'clients rotate-secret', 'users add', 'users set-attribute', 'users disable', 'grants revoke', 'config check'])
       expect(help.stdout).toContain(name);
     const unknown = await cli(['clients', 'explode']);
     expect(unknown.code).toBe(64);
@@ -124,8 +125,24 @@ describeEachDatabase('smart-launch CLI against the service database', (kind) => 
       const events = await adminJson<{ items: Array<{ event: string; details: { actor: string } }> }>(server, '/audit-events', 200, {
         query: { client: 'cli-rs' },
       });
-      expect(events.items.map((e) => e.event)).toEqual(['client.secret_rotated', 'client.created']);
-      expect(events.items[0]!.details.actor).toMatch(/^cli:/);
+      const changes = events.items.filter((e) => e.event.startsWith('client.'));
+      expect(changes.map((e) => e.event)).toEqual(['client.secret_rotated', 'client.created']);
+      expect(changes[0]!.details.actor).toMatch(/^cli:/);
+
+      if (full) {
+        // PostgreSQL serves the CLI and a running server at once: a grant the CLI revokes stops at once.
+        const { code, verifier } = await growthChartCode(server, { launch: { patient: 'p006' } });
+        const { access_token } = (await (await redeemGrowthChartCode(server, code, verifier)).json()) as { access_token: string };
+        const [grant] = (await adminJson<{ items: Array<{ id: string }> }>(server, '/grants', 200, { query: { patient: 'p006' } })).items;
+        const revoked = await run('grants', 'revoke', grant!.id, '--reason', 'offboarded');
+        expect(revoked).toMatchObject({ id: grant!.id, revokedReason: 'offboarded' });
+        const check = await fetch(`${server.baseUrl}/introspect`, {
+          method: 'POST',
+          headers: { authorization: basic('fhir-server', SECRETS['fhir-server']), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: access_token }).toString(),
+        });
+        expect(await check.json()).toEqual({ active: false });
+      }
     } finally {
       await server.close();
       server = undefined;

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../app.ts';
 import { auditRoutes } from './api/audit.ts';
 import { clientRoutes } from './api/clients.ts';
+import { grantRoutes } from './api/grants.ts';
 import { launchRoutes } from './api/launches.ts';
 import { userRoutes } from './api/users.ts';
 import { requireAdminClient } from './auth.ts';
@@ -11,7 +12,7 @@ import { z } from 'zod';
 
 /** Every admin route, in the order of the document. */
 export function adminRoutes(deps: AppDeps): AnyRoute[] {
-  const routes: AnyRoute[] = [...clientRoutes, ...userRoutes, ...launchRoutes, ...auditRoutes];
+  const routes: AnyRoute[] = [...clientRoutes, ...userRoutes, ...launchRoutes, ...grantRoutes, ...auditRoutes];
   let document: Record<string, unknown> | undefined;
   const openapi: AnyRoute = route({
     method: 'get', path: '/openapi.json', tag: 'meta', public: true, summary: 'This document (no credentials needed)',

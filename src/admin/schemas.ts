@@ -121,6 +121,36 @@ export const launchView = z
   .meta({ id: 'Launch' });
 export const launchIdParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a launch id from the list') });
 
+// ---- grants
+export const grantListQuery = z.strictObject({
+  limit: pageQuery.shape.limit,
+  cursor,
+  user: z.string().optional().meta({ description: 'The local user id' }),
+  client: z.string().optional(),
+  patient: z.string().optional().meta({ description: 'The patient in the launch context' }),
+  revoked: flag.optional().meta({ description: 'true: include revoked grants' }),
+});
+export const grantIdParams = z.strictObject({ id: z.string().min(1).max(128) });
+export const grantRevocation = z.strictObject({ reason: z.string().min(1).max(500) });
+export const grantView = z
+  .object({
+    id: z.string(),
+    client: z.string(),
+    user: z.string().nullable(),
+    fhirUser: z.string().nullable(),
+    scope: z.string(),
+    aud: z.string(),
+    patient: z.string().nullable(),
+    encounter: z.string().nullable(),
+    launchType: z.enum(['ehr', 'standalone']).nullable(),
+    accessType: z.enum(['offline', 'online']).nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    revokedReason: z.string().nullable(),
+  })
+  .meta({ id: 'Grant' });
+
 // ---- audit
 export const auditQuery = pageQuery.extend({
   patient: z.string().optional(),

@@ -1,5 +1,6 @@
 import type { Db } from '../db/index.ts';
 import { pageAfter, type Page, type PageRequest } from './paging.ts';
+import { toJson } from './json.ts';
 
 export type AuditEventName =
   | 'launch.registered'
@@ -31,7 +32,8 @@ export type AuditEventName =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.unlocked'
-  | 'grant.revoked';
+  | 'grant.revoked'
+  | 'fhir.accessed';
 
 export interface AuditEvent {
   event: AuditEventName;
@@ -99,7 +101,7 @@ export function auditRow(e: AuditEvent) {
     user_id: e.userId ?? null,
     patient: e.patient ?? null,
     request_id: e.requestId ?? null,
-    details: JSON.stringify(e.details ?? {}),
+    details: toJson(e.details ?? {}),
   };
 }
 

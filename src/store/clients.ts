@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ClientConfig } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import type { ClientRow, ClientSource, ClientType } from '../db/types.ts';
+import { toJson } from './json.ts';
 import { sha256 } from '../tokens/secrets.ts';
 import { pageAfter, type Page, type PageRequest } from './paging.ts';
 
@@ -91,15 +92,15 @@ function recordColumns(c: ClientRecord) {
   return {
     name: c.name,
     type: c.type,
-    jwks: JSON.stringify(c.jwks ?? null),
+    jwks: toJson(c.jwks ?? null),
     jwks_uri: c.jwksUri ?? null,
-    redirect_uris: JSON.stringify(c.redirectUris),
+    redirect_uris: toJson(c.redirectUris),
     launch_uri: c.launchUri ?? null,
     scope: c.scope,
-    grant_types: JSON.stringify(c.grantTypes),
-    roles: JSON.stringify(c.roles),
+    grant_types: toJson(c.grantTypes),
+    roles: toJson(c.roles),
     consent: c.consent,
-    metadata: JSON.stringify(c.metadata),
+    metadata: toJson(c.metadata),
     updated_at: new Date(),
   };
 }
