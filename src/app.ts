@@ -14,6 +14,7 @@ import { adminRouter } from './admin/index.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
+import { registrationRouter } from './oauth/registration/router.ts';
 import { introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(launchesRouter(deps));
   app.use(launcherRouter(deps));
   app.use('/admin', adminRouter(deps));
+  app.use(registrationRouter(deps));
   app.use(fhirApiRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));

@@ -40,6 +40,7 @@ describe('smart-launch CLI (no database)', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/smart-config: valid/);
+    expect(ok.stdout).toMatch(/dynamic client registration: open/);
     const dir = mkdtempSync(path.join(tmpdir(), 'smart-config-'));
     try {
       cpSync(path.resolve('smart-config'), dir, { recursive: true });
@@ -52,10 +53,10 @@ describe('smart-launch CLI (no database)', () => {
     }
   });
 
-  it.runIf(SYSTEM_NODE)('runs on Node 24 even when started by an older node', async () => {
-    const res = await cli(['config', 'check', '--json'], {}, SYSTEM_NODE);
+  it.runIf(SYSTEM_NODE)('runs on Node 24 even when started by an older node (and the production example is valid, registration off)', async () => {
+    const res = await cli(['config', 'check', '--json'], { SMART_CONFIG_DIR: 'smart-config/examples/production' }, SYSTEM_NODE);
     expect(res.code, res.stderr).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ ok: true });
+    expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, users: 0, registration: 'off' });
   });
 });
 

@@ -1,18 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { claimRulesFileSchema, type ClaimRulesFile } from '../claims/index.ts';
 import type { DatabaseTarget } from '../db/index.ts';
 import {
   clientsFileSchema,
+  registrationFileSchema,
   serverFileSchema,
   usersFileSchema,
   type ClientConfig,
+  type RegistrationConfig,
   type ServerFile,
   type UserConfig,
 } from './schema.ts';
 
-export type { ClientConfig, UserConfig } from './schema.ts';
+export type { ClientConfig, RegistrationConfig, UserConfig } from './schema.ts';
 
 export interface Config {
   configDir: string;
@@ -38,6 +40,8 @@ export interface Config {
   clients: ClientConfig[];
   users: UserConfig[];
   claimRules: ClaimRulesFile['rules'];
+  /** registration.json (optional; without it dynamic client registration is off). */
+  registration: RegistrationConfig;
 }
 
 /** A configuration mistake: the message names the file, the JSON path and the problem, on one line. */
@@ -59,6 +63,9 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema).clients;
   const users = readJsonFile(configDir, 'users.json', usersFileSchema).users;
   const claims = readJsonFile(configDir, 'claims.json', claimRulesFileSchema);
+  const registration = existsSync(path.join(configDir, 'registration.json'))
+    ? readJsonFile(configDir, 'registration.json', registrationFileSchema)
+    : registrationFileSchema.parse({});
 
   const port = env.PORT !== undefined ? parsePort(env.PORT) : server.port;
   const issuer = trimSlash(envUrl(env, 'ISSUER') ?? server.issuer ?? `http://localhost:${port}`);
@@ -92,6 +99,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     clients,
     users,
     claimRules: claims.rules,
+    registration,
   };
 }
 

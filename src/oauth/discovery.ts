@@ -56,6 +56,8 @@ export function smartConfiguration({ config, keys }: AppDeps) {
     code_challenge_methods_supported: ['S256'],
     capabilities: [...CAPABILITIES],
     id_token_signing_alg_values_supported: [keys.idToken.alg],
+    // RFC 7591: only while smart-config/registration.json enables it.
+    ...(config.registration.enabled ? { registration_endpoint: url('/register') } : {}),
   };
 }
 
@@ -75,6 +77,7 @@ function openidConfiguration(deps: AppDeps) {
     code_challenge_methods_supported: smart.code_challenge_methods_supported,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'fhirUser'],
     grant_types_supported: smart.grant_types_supported,
+    ...('registration_endpoint' in smart ? { registration_endpoint: smart.registration_endpoint } : {}),
   };
 }
 

@@ -12,10 +12,19 @@ export const configCheck = defineCommand({
     if (config.hooks) await loadIssueHook(config.hooks.modulePath);
     const demo = config.users.filter((u) => u.password).length + config.clients.filter((c) => c.secret?.startsWith('DEMO-ONLY')).length;
     ctx.print(
-      { ok: true, configDir: config.configDir, issuer: config.issuer, clients: config.clients.length, users: config.users.length, claimRules: config.claimRules.length },
+      {
+        ok: true,
+        configDir: config.configDir,
+        issuer: config.issuer,
+        clients: config.clients.length,
+        users: config.users.length,
+        claimRules: config.claimRules.length,
+        registration: config.registration.enabled ? config.registration.access : 'off',
+      },
       [
         `${config.configDir}: valid`,
         `  issuer ${config.issuer}, ${config.clients.length} clients, ${config.users.length} users, ${config.claimRules.length} claim rules`,
+        `  dynamic client registration: ${config.registration.enabled ? config.registration.access : 'off'}`,
         ...(demo ? [`  warning: ${demo} demo secrets or passwords (DEMO-ONLY): not for production`] : []),
       ].join('\n'),
     );
