@@ -14,7 +14,7 @@ import type { Client } from '../store/clients.ts';
  */
 export function requireAdminClient(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
-    res.locals.adminClient = await requireClientWithRole(req, deps, 'admin', 'this client may not use the admin API');
+    res.locals.adminClient = await requireClientWithRole(req, deps, 'admin', 'this client has no admin role');
     next();
   };
 }
