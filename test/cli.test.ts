@@ -25,17 +25,17 @@ function cli(args: string[], env: Record<string, string> = {}, node = process.ex
 const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => existsSync(p));
 
 describe('smart-launch CLI (no database)', () => {
-  it('lists its commands, and refuses an unknown one with exit 64', async () => {
+  it('lists its commands, and refuses an unknown one with exit 64', { timeout: 120_000 }, async () => {
     const help = await cli(['help']);
     expect(help.code).toBe(0);
-    for (const name of ['clients add', 'clients list', 'clients disable', 'clients rotate-secret', 'users add', 'users set-attribute', 'users disable', 'grants revoke', 'config check'])
+    for (const name of ['clients add', 'clients list', 'clients disable', 'clients rotate-secret', 'users add', 'users set-attribute', 'users disable', 'launches create', 'grants revoke', 'config check'])
       expect(help.stdout).toContain(name);
     const unknown = await cli(['clients', 'explode']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/unknown command/);
   });
 
-  it('config check validates smart-config/ without starting, and names the file and path of a mistake (exit 78)', async () => {
+  it('config check validates smart-config/ without starting, and names the file and path of a mistake (exit 78)', { timeout: 120_000 }, async () => {
     const ok = await cli(['config', 'check']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
@@ -53,7 +53,7 @@ describe('smart-launch CLI (no database)', () => {
     }
   });
 
-  it.runIf(SYSTEM_NODE)('runs on Node 24 even when started by an older node (and the production example is valid, registration off)', async () => {
+  it.runIf(SYSTEM_NODE)('runs on Node 24 even when started by an older node (and the production example is valid, registration off)', { timeout: 120_000 }, async () => {
     const res = await cli(['config', 'check', '--json'], { SMART_CONFIG_DIR: 'smart-config/examples/production' }, SYSTEM_NODE);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, users: 0, registration: 'off' });
@@ -143,6 +143,17 @@ describeEachDatabase('smart-launch CLI against the service database', (kind) => 
           body: new URLSearchParams({ token: access_token }).toString(),
         });
         expect(await check.json()).toEqual({ active: false });
+
+        const created = await run('launches', 'create', '--client', 'growth-chart', '--patient', 'p001', '--encounter', 'e001');
+        const launchUrl = new URL(created.launch_url);
+        expect(`${launchUrl.origin}${launchUrl.pathname}`).toBe('https://growth-chart.example.org/launch');
+        expect(launchUrl.searchParams.get('launch')).toBe(created.launch);
+        const registrar = { authorization: basic('ehr-integrator', SECRETS['ehr-integrator']) };
+        const stored = await fetch(`${server.baseUrl}/launches/${created.launch}`, { headers: registrar });
+        expect(await stored.json()).toMatchObject({ status: 'active', patient: 'p001', encounter: 'e001', client_id: 'growth-chart' });
+        const unknownPatient = await cli(['launches', 'create', '--client', 'growth-chart', '--patient', 'nobody'], env);
+        expect(unknownPatient.code).toBe(1);
+        expect(unknownPatient.stderr).toMatch(/invalid_request: patient/);
       }
     } finally {
       await server.close();
