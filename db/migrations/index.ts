@@ -3,6 +3,7 @@ import * as initial from './0001_initial.ts';
 import * as grants from './0002_grants.ts';
 import * as admin from './0003_admin.ts';
 import * as keyRotation from './0004_key_rotation.ts';
+import * as changeNotifications from './0009_change_notifications.ts';
 
 /** Every migration, in order. Add new files here; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_grants': grants,
   '0003_admin': admin,
   '0004_key_rotation': keyRotation,
+  '0009_change_notifications': changeNotifications,
 };
