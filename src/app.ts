@@ -11,7 +11,7 @@ import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
-import { discoveryRouter } from './oauth/discovery.ts';
+import { discoveryRouter } from './oauth/discovery/index.ts';
 import { introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
