@@ -17,6 +17,7 @@ import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
+import { smartStyleRouter } from './style/index.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
   });
   app.use(discoveryRouter(deps));
+  app.use(smartStyleRouter(deps.config));
   app.use(authorizeRouter(deps));
   app.use(interactionRouter(deps));
   app.use(tokenRouter(deps));
