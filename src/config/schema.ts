@@ -48,6 +48,20 @@ export const serverFileSchema = z.strictObject({
     })
     .optional(),
   fhirUpstreamTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** How the FHIR API's proxy mode authenticates to FHIR_UPSTREAM_URL. */
+  fhirUpstreamAuth: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('none') }),
+      z.strictObject({ kind: z.literal('bearer'), token: z.string().min(1) }),
+      z.strictObject({
+        kind: z.literal('client_credentials'),
+        tokenUrl: httpUrl,
+        clientId: z.string().min(1),
+        clientSecret: z.string().min(1),
+        scope: z.string().min(1).optional(),
+      }),
+    ])
+    .default({ kind: 'none' }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

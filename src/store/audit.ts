@@ -14,6 +14,7 @@ export type AuditEventName =
   | 'token.reuse_detected'
   | 'token.revoked'
   | 'token.introspected'
+  | 'fhir.accessed'
   | 'hook.failed';
 
 export interface AuditEvent {

@@ -1,8 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { bareId } from '../context/index.ts';
-import { encounterPatientId, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, isFhirId, patientsVisibleTo, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
@@ -87,18 +86,9 @@ const encounterChoiceSchema = z
   .object({ encounter: fhirId.optional(), without: z.literal('encounter').optional() })
   .refine((c) => (c.encounter === undefined) !== (c.without === undefined), 'choose an encounter or continue without one');
 
-/**
- * Whom this user may pick, or undefined for anyone (practitioners: this demo
- * service has no care-team rules). A RelatedPerson picks among the patients
- * their own record links to; a Patient user only ever has themselves.
- */
-async function allowedPatients(deps: AppDeps, interaction: CurrentInteraction): Promise<string[] | undefined> {
-  const fhirUser = interaction.row.fhir_user ?? '';
-  if (fhirUser.startsWith('Patient/')) return [bareId(fhirUser, 'Patient')];
-  if (!fhirUser.startsWith('RelatedPerson/')) return undefined;
-  const person = (await deps.fhir.read(fhirUser)) as fhir4.RelatedPerson | undefined;
-  const reference = person?.patient?.reference;
-  return reference?.startsWith('Patient/') ? [bareId(reference, 'Patient')] : [];
+/** Whom this user may pick (see patientsVisibleTo), or undefined for anyone. */
+function allowedPatients(deps: AppDeps, interaction: CurrentInteraction): Promise<string[] | undefined> {
+  return patientsVisibleTo(deps.fhir, interaction.row.fhir_user ?? undefined);
 }
 
 async function patientSummaries(deps: AppDeps, ids: readonly string[]): Promise<PatientSummary[]> {
