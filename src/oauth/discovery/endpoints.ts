@@ -37,3 +37,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
 export function enabledEndpoints(config: Config): Endpoint[] {
   return ENDPOINTS.filter((e) => e.enabled?.(config) ?? true);
 }
+
+/** The absolute URL of a registered endpoint, by its metadata name (e.g. for the CapabilityStatement's oauth-uris). */
+export function endpointUrl(config: Pick<Config, 'issuer'>, field: string): string {
+  const endpoint = ENDPOINTS.find((e) => e.field === field);
+  if (!endpoint) throw new Error(`no endpoint ${field} in the discovery registry`);
+  return `${config.issuer}${endpoint.path}`;
+}
