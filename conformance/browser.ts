@@ -22,6 +22,13 @@ export interface SignInOptions {
   redirectUri?: string;
 }
 
+/** The server answered a page of the flow with an error status instead of going on. */
+export class ErrorPage extends Error {
+  constructor(readonly status: number, readonly path: string, readonly body: string) {
+    super(`${path} answered ${status}: ${body.slice(0, 300)}`);
+  }
+}
+
 const REFUSE = /^(deny|cancel|search|back|logout|sign out)$/i;
 
 /**
@@ -63,7 +70,7 @@ export class FormBrowser {
         continue;
       }
       const html = await res.text();
-      if (res.status !== 200) throw new Error(`${url.pathname} answered ${res.status}: ${html.slice(0, 300)}`);
+      if (res.status !== 200) throw new ErrorPage(res.status, url.pathname, html);
       const forms = readForms(html);
       const choice = options.choose?.({ url, html, forms }) ?? defaultChoice(forms, options);
       if (!choice) throw new Error(`no form to submit at ${url.pathname}`);
