@@ -3,9 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -49,7 +52,7 @@ describeIfChromium("fhirclient's browser bundle in Chromium against the service"
       configure: (config) => void config.clients.find((c) => c.id === 'sample-app')!.redirectUris.push(`${appUrl}/index.html`),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  }, 120_000);
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await browser?.close();
     await server?.close();

@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormBrowser } from '../../conformance/browser.ts';
 import { CLIENT_PRIVATE_KEYS } from '../helpers/assertions.ts';
 import { SECRETS, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 // fhirclient's own typings pull in the DOM lib (/// <reference lib="dom" />), which clashes with
 // Node's stream types in this project's typecheck; the few members used here are declared instead.
@@ -71,7 +74,7 @@ describe('fhirclient in Node against the service', () => {
         for (const c of config.clients) if (['sample-app', 'growth-chart', 'cardio-risk'].includes(c.id)) c.redirectUris.push(app.callback);
       },
     });
-  }, 120_000);
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
     await app?.close();

@@ -1,10 +1,13 @@
 import { importJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormBrowser } from '../../conformance/browser.ts';
 import { CLIENT_PRIVATE_KEYS, type FixtureKid } from '../helpers/assertions.ts';
 import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 // oauth4webapi 3 (the strict low-level library) as it comes: every check at its default, over HTTPS.
 describe('oauth4webapi 3 against the service', () => {
@@ -14,7 +17,7 @@ describe('oauth4webapi 3 against the service', () => {
     server = await startTestServer('pglite', { https: true });
     const issuer = new URL(server.config.issuer);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2' }));
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });

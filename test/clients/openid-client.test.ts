@@ -1,10 +1,13 @@
 import { importJWK } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormBrowser } from '../../conformance/browser.ts';
 import { CLIENT_PRIVATE_KEYS, type FixtureKid } from '../helpers/assertions.ts';
 import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 // openid-client 6 (a certified relying party) as it comes: every check at its default, over HTTPS.
 describe('openid-client 6 against the service', () => {
@@ -13,7 +16,7 @@ describe('openid-client 6 against the service', () => {
   beforeAll(async () => {
     server = await startTestServer('pglite', { https: true });
     issuer = new URL(server.config.issuer);
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });

@@ -15,7 +15,7 @@ describe('npm run conformance', () => {
     server = await startTestServer('pglite', { env: { ISSUER: standIn.url } });
     standIn.target(server.baseUrl);
     config = loadConformanceConfig(standIn.url, undefined);
-  }, 120_000);
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
     await standIn?.close();

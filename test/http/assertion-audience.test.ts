@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { addClients, assertionForm, asymmetricClient, clientAssertion, JWT_BEARER, type AssertionOptions } from '../helpers/assertions.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const bulkKeys = (JSON.parse(readFileSync('smart-config/clients.json', 'utf8')) as { clients: Array<{ id: string; jwks?: unknown }> })
   .clients.find((c) => c.id === 'bulk-exporter')!.jwks as { keys: [] };
@@ -17,7 +20,7 @@ describeEachDatabase('client assertion audience', (kind) => {
         asymmetricClient('rs-signer', { jwks: bulkKeys }, { roles: ['introspector', 'launch-registrar'] }),
       ),
     });
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });

@@ -1,8 +1,11 @@
 import { parse } from 'node-html-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.ts';
 import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorizeUrl, basic, decodeJwt, newLaunch, pkce, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const ENCOUNTER_DIAGNOSIS = 'patient/Condition.rs?category=http://terminology.hl7.org/CodeSystem/condition-category|encounter-diagnosis';
 
@@ -10,7 +13,7 @@ describe('consent with granular choices and the launch context', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('pglite');
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });

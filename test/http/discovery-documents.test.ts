@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { ENDPOINTS } from '../../src/oauth/discovery/index.ts';
 import { addClients, assertionForm, asymmetricClient, clientAssertion, newClientKey } from '../helpers/assertions.ts';
 import { basic, SECRETS } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 type Doc = Record<string, unknown>;
 const DOCUMENTS = ['/.well-known/smart-configuration', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
@@ -36,7 +39,7 @@ describe('discovery documents, built from what is wired', () => {
       ),
     });
     for (const path of DOCUMENTS) docs[path] = (await (await fetch(`${server.baseUrl}${path}`)).json()) as Doc;
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });

@@ -1,13 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultSmartStyleUrl } from '../../src/style/index.ts';
 import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorize, basic, newLaunch, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+// Whole flows through the pages: generous on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe('the default SMART style document', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('pglite');
-  });
+  }, 180_000); // starting the service is slow on a loaded machine
   afterAll(async () => {
     await server?.close();
   });
