@@ -41,7 +41,7 @@ export async function startService(config: Config, options: { database?: OpenDat
       fhirBaseUrl: config.fhirBaseUrl,
       upstreamAuth: config.fhirUpstreamAuth,
     });
-    const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
+    const auditBatch = new AuditBatch(database.db, (err, counts) => logger.error({ err, ...counts }, 'could not write audit events (kept and retried)'));
     const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch };
     const sweep = () =>
       sweepExpired(database.db, config).then(

@@ -195,6 +195,26 @@ export function describeFhirEnforcement(label: string, start: (kind: DatabaseKin
     });
   });
 
+  describe(`${label}: the audit`, () => {
+    it('records every access: who, which client, which patient, what, and the outcome', async () => {
+      await as('ehr').get('Encounter/e001');
+      await as('ehr').get('Encounter/e004');
+      await as('ehr').send('DELETE', 'Encounter/e001');
+      await fhirClient(server, undefined).get('Encounter/e001');
+      await server.deps.auditBatch.flush();
+      const events = await server.deps.db
+        .selectFrom('audit_events').selectAll().where('event', '=', 'fhir.accessed').orderBy('id', 'desc').limit(4).execute();
+      const seen = events.reverse().map((e) => ({ client: e.client_id, user: e.user_id, patient: e.patient, ...e.details }));
+      const who = { client: 'growth-chart', user: 'dr-carter', patient: 'p001', resource_type: 'Encounter' };
+      expect(seen).toEqual([
+        { ...who, interaction: 'read', id: 'e001', status: 200, outcome: 'allowed' },
+        { ...who, interaction: 'read', id: 'e004', status: 404, outcome: 'failed' },
+        { ...who, interaction: 'delete', id: 'e001', status: 403, outcome: 'refused' },
+        { client: null, user: null, patient: null, interaction: 'GET', status: 401, outcome: 'unauthenticated' },
+      ]);
+    });
+  });
+
   describe(`${label}: a backend-services token with system/ scopes`, () => {
     it('reads every patient and Observations, and nothing else', async () => {
       const fhir = as('backend');
