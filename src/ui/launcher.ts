@@ -60,13 +60,13 @@ export function launcherRouter(deps: AppDeps): Router {
         for_client: app.id,
         patient: choice.patient,
         encounter: choice.encounter ?? null,
-        fhir_context: JSON.stringify(null),
+        fhir_context: null,
         fhir_user: user.fhirUser,
         need_patient_banner: true,
         smart_style_url: null,
         intent: null,
         tenant: null,
-        extra: JSON.stringify({}),
+        extra: {},
         expires_at: new Date(Date.now() + deps.config.launches.defaultExpiresInSeconds * 1000),
       });
       await recordAudit(trx, {

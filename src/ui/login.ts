@@ -85,7 +85,7 @@ export function loginRouter(deps: AppDeps): Router {
       fhir_user: user.fhirUser,
       session_id_hash: session.idHash,
       auth_time: new Date(),
-      context: JSON.stringify(context),
+      context,
     });
     await recordAudit(deps.db, { event: 'user.signed_in', clientId: interaction.client.id, userId: user.id, requestId: req.id as string });
     res.redirect(303, '/interaction');

@@ -39,7 +39,7 @@ export function pickersRouter(deps: AppDeps): Router {
     // An id sent by hand must name a patient that exists and that this user may choose.
     if ((allowed && !allowed.includes(patient)) || !(await fromFhir(deps.fhir.getPatient(patient))))
       throw invalidRequest('That patient is not one you can choose. Go back and pick one from the list.').asPage();
-    await updateInteraction(deps.db, interaction.row.id_hash, { context: JSON.stringify({ ...interaction.context, patient }) });
+    await updateInteraction(deps.db, interaction.row.id_hash, { context: { ...interaction.context, patient } });
     res.redirect(303, '/interaction');
   });
 
@@ -71,7 +71,7 @@ export function pickersRouter(deps: AppDeps): Router {
         throw invalidRequest("That encounter is not one of this patient's. Go back and pick one from the list.").asPage();
       context = { ...context, encounter: choice.encounter };
     }
-    await updateInteraction(deps.db, interaction.row.id_hash, { context: JSON.stringify(context), encounter_step_done: true });
+    await updateInteraction(deps.db, interaction.row.id_hash, { context, encounter_step_done: true });
     res.redirect(303, '/interaction');
   });
   return router;
