@@ -23,7 +23,7 @@ describeEachDatabase('The enforcement kit for other FHIR servers', (kind) => {
     });
     const res = await redeemGrowthChartCode(server, redirect.searchParams.get('code')!, verifier);
     theirs = ((await res.json()) as { access_token: string }).access_token;
-  });
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });

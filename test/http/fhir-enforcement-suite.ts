@@ -34,7 +34,7 @@ export function describeFhirEnforcement(label: string, start: (kind: DatabaseKin
       backendToken(server, 'system/Patient.rs system/Observation.rs'),
     ]);
     Object.assign(tokens, { ehr, granular, practitioner, amy, carla, backend });
-  });
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });

@@ -62,7 +62,7 @@ describe('FHIR API in proxy mode: what the proxy itself does', () => {
   beforeAll(async () => {
     server = await startProxy('pglite');
     token = await ehrLaunchToken(server, 'launch openid fhirUser patient/*.rs patient/Observation.cruds');
-  });
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });
@@ -117,7 +117,7 @@ describe('FHIR API in proxy mode: upstream failures', () => {
     const { status, body } = await fhirClient(server, backendStyleToken(server)).get('Patient/p001');
     expect(status).toBe(502);
     expect(body.resourceType).toBe('OperationOutcome');
-  });
+  }, 120_000);
 
   it('answers 504 with an OperationOutcome when the upstream does not answer in time', async () => {
     const port = (hanging.address() as { port: number }).port;
@@ -131,5 +131,5 @@ describe('FHIR API in proxy mode: upstream failures', () => {
     const { status, body } = await fhirClient(server, backendStyleToken(server)).get('Patient/p001');
     expect(status).toBe(504);
     expect(body.issue[0].code).toBe('timeout');
-  });
+  }, 120_000);
 });
