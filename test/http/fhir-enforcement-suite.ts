@@ -134,6 +134,15 @@ export function describeFhirEnforcement(label: string, start: (kind: DatabaseKin
       expect(idsOf(posted.body)).toEqual([]);
     });
 
+    it("reads the patient's history and a version of it, and not another patient's", async () => {
+      const history = await as('ehr').get('Patient/p001/_history');
+      expect(history.status).toBe(200);
+      expect(history.body).toMatchObject({ resourceType: 'Bundle', type: 'history' });
+      const version = history.body.entry[0].resource.meta.versionId as string;
+      expect((await as('ehr').get(`Patient/p001/_history/${version}`)).body).toMatchObject({ id: 'p001', meta: { versionId: version } });
+      expect((await as('ehr').get('Patient/p002/_history')).status).toBe(404);
+    });
+
     it('refuses chained parameters it cannot bind to the patient', async () => {
       for (const search of ['Encounter?subject.name=Smith', 'Patient?_has:Encounter:subject:status=finished']) {
         const { status, body } = await as('ehr').get(search);
