@@ -1,18 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { claimRulesFileSchema, type ClaimRulesFile } from '../claims/index.ts';
 import type { DatabaseTarget } from '../db/index.ts';
+import { categoriesFileSchema, type CategoryMap } from './categories-schema.ts';
+import { BUILT_IN_STYLE, smartStyleSchema, smartStyleSetting, type SmartStyleSetting } from './smart-style.ts';
 import {
   clientsFileSchema,
+  registrationFileSchema,
   serverFileSchema,
   usersFileSchema,
   type ClientConfig,
+  type RegistrationConfig,
   type ServerFile,
   type UserConfig,
 } from './schema.ts';
 
-export type { ClientConfig, UserConfig } from './schema.ts';
+export type { ClientConfig, RegistrationConfig, UserConfig } from './schema.ts';
 
 export interface Config {
   configDir: string;
@@ -44,6 +48,12 @@ export interface Config {
   clients: ClientConfig[];
   users: UserConfig[];
   claimRules: ClaimRulesFile['rules'];
+  /** registration.json (optional; without it dynamic client registration is off). */
+  registration: RegistrationConfig;
+  /** categories.json: what consent offers as granular choices (none when the file is absent). */
+  categories: CategoryMap;
+  /** The default SMART style: its document (smart-style.json), version and URL (see src/style/). */
+  smartStyle: SmartStyleSetting;
 }
 
 /** A configuration mistake: the message names the file, the JSON path and the problem, on one line. */
@@ -65,6 +75,13 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema).clients;
   const users = readJsonFile(configDir, 'users.json', usersFileSchema).users;
   const claims = readJsonFile(configDir, 'claims.json', claimRulesFileSchema);
+  const registration = existsSync(path.join(configDir, 'registration.json'))
+    ? readJsonFile(configDir, 'registration.json', registrationFileSchema)
+    : registrationFileSchema.parse({});
+  const categories = existsSync(path.join(configDir, 'categories.json'))
+    ? readJsonFile(configDir, 'categories.json', categoriesFileSchema).resourceTypes
+    : {};
+  const style = existsSync(path.join(configDir, 'smart-style.json')) ? readJsonFile(configDir, 'smart-style.json', smartStyleSchema) : BUILT_IN_STYLE;
 
   const port = env.PORT !== undefined ? parsePort(env.PORT) : server.port;
   const issuer = trimSlash(envUrl(env, 'ISSUER') ?? server.issuer ?? `http://localhost:${port}`);
@@ -103,6 +120,9 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     clients,
     users,
     claimRules: claims.rules,
+    registration,
+    categories,
+    smartStyle: smartStyleSetting(issuer, style, server.smartStyleUrl),
   };
 }
 

@@ -29,6 +29,8 @@ export const serverFileSchema = z.strictObject({
   fhirBaseUrl: httpUrl.optional(),
   /** Further resource identifiers accepted as `aud`, besides the FHIR base URL. */
   extraAudiences: z.array(httpUrl).default([]),
+  /** A SMART style document hosted elsewhere, for launches without their own; default: smart-style.json, hosted here. */
+  smartStyleUrl: httpUrl.optional(),
   tokens: z
     .strictObject({
       accessTokenLifetimeSeconds: seconds(86_400).default(3600),
@@ -111,26 +113,45 @@ const jwkSchema = z.looseObject({ kty: z.string() }).refine((k) => !('d' in k), 
   error: 'a client JWKS must hold public keys only (found a private member "d")',
 });
 
-const clientSchema = z
-  .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -'),
-    name: z.string().min(1),
-    type: z.enum(['public', 'confidential-symmetric', 'confidential-asymmetric']),
+/** Every field of a client but its secret: clients.json entries, and the admin API (whose secrets the service makes). */
+export const clientFields = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -'),
+  name: z.string().min(1).max(200),
+  type: z.enum(['public', 'confidential-symmetric', 'confidential-asymmetric']),
+  jwks: z.strictObject({ keys: z.array(jwkSchema).min(1) }).optional(),
+  jwksUri: httpUrl.optional(),
+  redirectUris: z.array(httpUrl).default([]),
+  launchUri: httpUrl.optional(),
+  scope: z.string().default(''),
+  grantTypes: z
+    .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
+    .default(['authorization_code']),
+  roles: z.array(z.enum(['launch-registrar', 'introspector', 'admin'])).default([]),
+  consent: z.enum(['required', 'trusted']).default('required'),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  disabled: z.boolean().default(false),
+});
+
+type ClientShape = Pick<z.output<typeof clientFields>, 'type' | 'jwks' | 'jwksUri' | 'grantTypes' | 'redirectUris'>;
+
+/** What must hold together in any client, wherever it is declared: keys match the type, flows have what they need. */
+export function checkClientShape(c: ClientShape, ctx: z.RefinementCtx): void {
+  const problem = (message: string, path: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+  if (c.type === 'confidential-asymmetric' && !c.jwks === !c.jwksUri)
+    problem('a confidential-asymmetric client needs exactly one of "jwks" or "jwksUri"', 'jwks');
+  if (c.type !== 'confidential-asymmetric' && (c.jwks || c.jwksUri))
+    problem(`a ${c.type} client must not have keys`, 'jwks');
+  if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0)
+    problem('a client using authorization_code needs at least one redirect URI', 'redirectUris');
+  if (c.grantTypes.includes('client_credentials') && c.type !== 'confidential-asymmetric')
+    problem('client_credentials (SMART Backend Services) needs a confidential-asymmetric client', 'grantTypes');
+}
+
+const clientSchema = clientFields
+  .extend({
     /** Plain secret (dev only) or its hash `sha256:<base64url>`; symmetric clients only. */
     secret: z.string().min(32, 'a client secret must be a long random string (32+ characters)').optional(),
     secretHash: z.string().regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'must be sha256:<base64url of 32 bytes>').optional(),
-    jwks: z.strictObject({ keys: z.array(jwkSchema).min(1) }).optional(),
-    jwksUri: httpUrl.optional(),
-    redirectUris: z.array(httpUrl).default([]),
-    launchUri: httpUrl.optional(),
-    scope: z.string().default(''),
-    grantTypes: z
-      .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
-      .default(['authorization_code']),
-    roles: z.array(z.enum(['launch-registrar', 'introspector'])).default([]),
-    consent: z.enum(['required', 'trusted']).default('required'),
-    metadata: z.record(z.string(), z.unknown()).default({}),
-    disabled: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const problem = (message: string, path: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
@@ -138,14 +159,7 @@ const clientSchema = z
       problem('a confidential-symmetric client needs exactly one of "secret" or "secretHash"', 'secret');
     if (c.type !== 'confidential-symmetric' && (c.secret || c.secretHash))
       problem(`a ${c.type} client must not have a secret`, 'secret');
-    if (c.type === 'confidential-asymmetric' && !c.jwks === !c.jwksUri)
-      problem('a confidential-asymmetric client needs exactly one of "jwks" or "jwksUri"', 'jwks');
-    if (c.type !== 'confidential-asymmetric' && (c.jwks || c.jwksUri))
-      problem(`a ${c.type} client must not have keys`, 'jwks');
-    if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0)
-      problem('a client using authorization_code needs at least one redirect URI', 'redirectUris');
-    if (c.grantTypes.includes('client_credentials') && c.type !== 'confidential-asymmetric')
-      problem('client_credentials (SMART Backend Services) needs a confidential-asymmetric client', 'grantTypes');
+    checkClientShape(c, ctx);
   });
 
 export const clientsFileSchema = z
@@ -196,6 +210,35 @@ export const usersFileSchema = z
     });
   });
 
+/**
+ * Dynamic client registration (RFC 7591/7592), off unless enabled: open, or
+ * with an initial access token; the policy caps what any registration may get.
+ */
+export const registrationFileSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    access: z.enum(['open', 'initial-access-token']).default('initial-access-token'),
+    /** Initial access tokens (RFC 7591 §3): plain (demo only: DEMO-ONLY-...) or `sha256:<base64url>`. */
+    initialAccessTokens: z
+      .array(z.union([z.string().regex(/^sha256:[A-Za-z0-9_-]{43}$/), z.string().min(32, 'an initial access token must be 32+ characters')]))
+      .default([]),
+    policy: z
+      .strictObject({
+        clientTypes: z.array(z.enum(['public', 'confidential-symmetric', 'confidential-asymmetric'])).min(1).default(['public', 'confidential-asymmetric']),
+        grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).default(['authorization_code', 'refresh_token']),
+        /** The most a registered client may be granted (SMART scopes); also the default when a registration names none. */
+        scope: z.string().default('launch launch/patient launch/encounter openid fhirUser offline_access online_access patient/*.rs user/*.rs'),
+        /** `https`; `http-loopback` (http only to 127.0.0.1, [::1] or localhost: native apps, RFC 8252 §7.3); `http` (any). */
+        redirectUriSchemes: z.array(z.enum(['https', 'http-loopback', 'http'])).min(1).default(['https', 'http-loopback']),
+      })
+      .prefault({}),
+  })
+  .superRefine((r, ctx) => {
+    if (r.enabled && r.access === 'initial-access-token' && r.initialAccessTokens.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'registration with an initial access token needs at least one token', path: ['initialAccessTokens'] });
+  });
+
+export type RegistrationConfig = z.infer<typeof registrationFileSchema>;
 export type ServerFile = z.infer<typeof serverFileSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type UserConfig = z.infer<typeof userSchema>;

@@ -33,7 +33,16 @@ export interface ClientsTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** A rotated secret, still accepted until previous_secret_expires_at (the overlap window). */
+  previous_secret_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: NullableTimestamp;
+  /** Who manages the client: smart-config/, the admin API or CLI, or dynamic registration (RFC 7591). */
+  source: ColumnType<ClientSource, ClientSource | undefined, ClientSource>;
+  /** RFC 7592 registration access token (SHA-256), for registered clients. */
+  registration_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type ClientSource = 'config' | 'admin' | 'registration';
 
 export interface UsersTable {
   id: string;

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../app.ts';
-import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { requireAdminClient } from '../admin/index.ts';
 import type { Metrics } from './registry.ts';
 
 /**
@@ -21,19 +20,6 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
 function routeOf(req: Request): string {
   const path: unknown = req.route?.path;
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'other';
-}
-
-/**
- * Operators' routes need a confidential client with the `admin` role (HTTP
- * Basic with its secret, or private_key_jwt). Kept to this one rule so the
- * admin API's own check can take its place.
- */
-export function requireAdminClient(deps: AppDeps): RequestHandler {
-  return async (req, _res, next) => {
-    const client = await requireConfidentialClient(req, deps, {});
-    if (!client.roles.includes('admin')) throw new OAuthError('access_denied', 'this client may not read metrics', { status: 403 });
-    next();
-  };
 }
 
 /** GET /metrics on the main port: Prometheus text format, for an admin client. */

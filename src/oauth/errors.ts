@@ -14,6 +14,8 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'not_found'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -30,6 +32,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_token: 401,
   insufficient_scope: 403,
   not_found: 404,
+  invalid_redirect_uri: 400,
+  invalid_client_metadata: 400,
   server_error: 500,
   temporarily_unavailable: 503,
 };

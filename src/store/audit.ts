@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import { pageAfter, type Page, type PageRequest } from './paging.ts';
 import { toJson } from './json.ts';
 
 export type AuditEventName =
@@ -18,8 +19,24 @@ export type AuditEventName =
   | 'token.reuse_detected'
   | 'token.revoked'
   | 'token.introspected'
-  | 'fhir.accessed'
-  | 'hook.failed';
+  | 'hook.failed'
+  // Changes made through the admin API or CLI (details.actor says who) and by dynamic registration.
+  | 'client.created'
+  | 'client.updated'
+  | 'client.disabled'
+  | 'client.enabled'
+  | 'client.secret_rotated'
+  | 'client.registered'
+  | 'client.registration_updated'
+  | 'client.registration_deleted'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.password_reset'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.unlocked'
+  | 'grant.revoked'
+  | 'fhir.accessed';
 
 export interface AuditEvent {
   event: AuditEventName;
@@ -37,9 +54,11 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
 }
 
 /**
- * Audit events of a hot read path (introspection), written in batches: one
- * multi-row insert per `flushMs` or per `maxEvents`, instead of one insert per
- * request. An event is at most `flushMs` late; `flush()` runs at shutdown.
+ * Audit events of hot read paths (introspection, the FHIR API), written in batches: one
+ * multi-row insert per `flushMs` or per `maxEvents`, instead of one insert per request. An event
+ * is at most `flushMs` late; `flush()` runs at shutdown. A batch the database refuses is kept
+ * and retried every `retryMs` (the hot path never waits for it); only past `maxPending`
+ * unwritten events are the oldest dropped, and `onError` says how many.
  * Write paths keep recordAudit inside their own transaction.
  */
 export class AuditBatch {
@@ -49,30 +68,41 @@ export class AuditBatch {
 
   constructor(
     private readonly db: Db,
-    private readonly onError: (error: unknown, lost: number) => void,
-    private readonly options = { flushMs: 100, maxEvents: 500 },
+    /** `retrying`: events kept for the next try; `lost`: events dropped for good. */
+    private readonly onError: (error: unknown, counts: { retrying: number; lost: number }) => void,
+    private readonly options = { flushMs: 100, maxEvents: 500, retryMs: 1000, maxPending: 100_000 },
   ) {}
 
   add(event: AuditEvent): void {
     this.pending.push(event);
     if (this.pending.length >= this.options.maxEvents) void this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
-      this.timer.unref();
-    }
+    else this.schedule(this.options.flushMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), ms);
+    this.timer.unref();
   }
 
   /** Writes what is pending; resolves when it (and any flush before it) is done. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending.splice(0);
     this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
-      try {
-        await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
-      } catch (error) {
-        this.onError(error, batch.length);
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, this.options.maxEvents);
+        try {
+          await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
+        } catch (error) {
+          // Kept, oldest first, for the next try.
+          this.pending.unshift(...batch);
+          const lost = Math.max(0, this.pending.length - this.options.maxPending);
+          this.pending.splice(0, lost);
+          this.onError(error, { retrying: this.pending.length, lost });
+          this.schedule(this.options.retryMs);
+          return;
+        }
       }
     });
     return this.flushing;
@@ -89,4 +119,48 @@ export function auditRow(e: AuditEvent) {
     request_id: e.requestId ?? null,
     details: toJson(e.details ?? {}),
   };
+}
+
+export interface StoredAuditEvent {
+  id: string;
+  at: Date;
+  event: string;
+  clientId: string | null;
+  userId: string | null;
+  patient: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  patient?: string | undefined;
+  user?: string | undefined;
+  client?: string | undefined;
+  event?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+/** Audit events, newest first, a page at a time; the cursor key is the event id. */
+export async function queryAuditEvents(db: Db, page: PageRequest, filter: AuditFilter): Promise<Page<StoredAuditEvent>> {
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
+  if (page.after && /^\d+$/.test(page.after)) query = query.where('id', '<', page.after);
+  if (filter.patient) query = query.where('patient', '=', filter.patient);
+  if (filter.user) query = query.where('user_id', '=', filter.user);
+  if (filter.client) query = query.where('client_id', '=', filter.client);
+  if (filter.event) query = query.where('event', '=', filter.event);
+  if (filter.since) query = query.where('at', '>=', filter.since);
+  if (filter.until) query = query.where('at', '<', filter.until);
+  const rows = await query.execute();
+  const events = rows.map((r) => ({
+    id: String(r.id),
+    at: new Date(r.at),
+    event: r.event,
+    clientId: r.client_id,
+    userId: r.user_id,
+    patient: r.patient,
+    requestId: r.request_id,
+    details: r.details,
+  }));
+  return pageAfter(events, page.limit, (e) => e.id);
 }

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import type { ClientConfig } from '../config/index.ts';
 import { cachesOf } from '../cache/index.ts';
 import type { Db } from '../db/index.ts';
+import type { ClientRow, ClientSource, ClientType } from '../db/types.ts';
 import { toJson } from './json.ts';
-import type { ClientRow, ClientType } from '../db/types.ts';
 import { sha256 } from '../tokens/secrets.ts';
+import { pageAfter, type Page, type PageRequest } from './paging.ts';
 
 export interface Client {
   id: string;
@@ -21,6 +23,13 @@ export interface Client {
   consent: 'required' | 'trusted';
   metadata: Record<string, unknown>;
   disabled: boolean;
+  /** A rotated secret still accepted until previousSecretExpiresAt (the overlap window). */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: Date | null;
+  source: ClientSource;
+  registrationTokenHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export function toClient(row: ClientRow): Client {
@@ -39,6 +48,13 @@ export function toClient(row: ClientRow): Client {
     consent: row.consent,
     metadata: row.metadata,
     disabled: row.disabled_at !== null,
+    previousSecretHash: row.previous_secret_hash ?? null,
+    // Rows may come through json_agg (introspection), where timestamps are strings.
+    previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at) : null,
+    source: row.source ?? 'config',
+    registrationTokenHash: row.registration_token_hash ?? null,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
   };
 }
 
@@ -63,24 +79,46 @@ export async function setClientDisabled(db: Db, id: string, disabled: boolean): 
   await db.updateTable('clients').set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
+/** The fields of a client a person or an app declares (config, admin API, registration); the service adds the rest. */
+export interface ClientRecord {
+  name: string;
+  type: ClientType;
+  jwks?: { keys: Record<string, unknown>[] } | undefined;
+  jwksUri?: string | undefined;
+  redirectUris: string[];
+  launchUri?: string | undefined;
+  scope: string;
+  grantTypes: string[];
+  roles: string[];
+  consent: 'required' | 'trusted';
+  metadata: Record<string, unknown>;
+}
+
+function recordColumns(c: ClientRecord) {
+  return {
+    name: c.name,
+    type: c.type,
+    jwks: toJson(c.jwks ?? null),
+    jwks_uri: c.jwksUri ?? null,
+    redirect_uris: toJson(c.redirectUris),
+    launch_uri: c.launchUri ?? null,
+    scope: c.scope,
+    grant_types: toJson(c.grantTypes),
+    roles: toJson(c.roles),
+    consent: c.consent,
+    metadata: toJson(c.metadata),
+    updated_at: new Date(),
+  };
+}
+
 /** Config is the source of truth for the clients it declares: insert or update each one. */
 export async function upsertConfiguredClients(db: Db, clients: readonly ClientConfig[]): Promise<void> {
   for (const c of clients) {
     const values = {
-      name: c.name,
-      type: c.type,
+      ...recordColumns(c),
       secret_hash: c.secretHash ? c.secretHash.slice('sha256:'.length) : c.secret ? sha256(c.secret) : null,
-      jwks: toJson(c.jwks ?? null),
-      jwks_uri: c.jwksUri ?? null,
-      redirect_uris: toJson(c.redirectUris),
-      launch_uri: c.launchUri ?? null,
-      scope: c.scope,
-      grant_types: toJson(c.grantTypes),
-      roles: toJson(c.roles),
-      consent: c.consent,
-      metadata: toJson(c.metadata),
-      updated_at: new Date(),
       disabled_at: c.disabled ? new Date() : null,
+      source: 'config' as const,
     };
     await db
       .insertInto('clients')
@@ -88,4 +126,92 @@ export async function upsertConfiguredClients(db: Db, clients: readonly ClientCo
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
   }
+}
+
+/**
+ * A new client (admin API, CLI, dynamic registration). Secrets and tokens come
+ * as SHA-256 hashes: the plain values exist only in the caller's one response.
+ * Undefined when the id is taken.
+ */
+export async function insertClient(
+  db: Db,
+  id: string,
+  record: ClientRecord,
+  extra: { source: ClientSource; secretHash: string | null; registrationTokenHash?: string | null; disabled?: boolean },
+): Promise<Client | undefined> {
+  const row = await db
+    .insertInto('clients')
+    .values({
+      id,
+      ...recordColumns(record),
+      secret_hash: extra.secretHash,
+      source: extra.source,
+      registration_token_hash: extra.registrationTokenHash ?? null,
+      disabled_at: extra.disabled ? new Date() : null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClient(row);
+}
+
+/** Replaces a client's declared fields (its secret and keys' type stay as they are unless `secretHash` is given). */
+export async function updateClient(
+  db: Db,
+  id: string,
+  record: ClientRecord,
+  extra: { secretHash?: string | null } = {},
+): Promise<Client | undefined> {
+  const row = await db
+    .updateTable('clients')
+    .set({ ...recordColumns(record), ...(extra.secretHash !== undefined ? { secret_hash: extra.secretHash } : {}) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClient(row);
+}
+
+/**
+ * A new secret for a confidential-symmetric client. With an overlap, the old
+ * one stays valid until `previousValidUntil` (apps can switch without downtime);
+ * without one it stops working at once.
+ */
+export async function rotateClientSecret(
+  db: Db,
+  id: string,
+  newSecretHash: string,
+  previousValidUntil: Date | undefined,
+): Promise<Client | undefined> {
+  const row = await db
+    .updateTable('clients')
+    .set((eb) => ({
+      previous_secret_hash: previousValidUntil ? eb.ref('secret_hash') : null,
+      previous_secret_expires_at: previousValidUntil ?? null,
+      secret_hash: newSecretHash,
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .where('type', '=', 'confidential-symmetric')
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClient(row);
+}
+
+/** Sets (or clears, with null) the RFC 7592 registration access token of a client. */
+export async function setRegistrationTokenHash(db: Db, id: string, hash: string | null): Promise<void> {
+  await db.updateTable('clients').set({ registration_token_hash: hash, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** Clients by id, a page at a time. */
+export async function listClients(
+  db: Db,
+  page: PageRequest,
+  filter: { source?: ClientSource | undefined; role?: string | undefined; disabled?: boolean | undefined } = {},
+): Promise<Page<Client>> {
+  let query = db.selectFrom('clients').selectAll().orderBy('id').limit(page.limit + 1);
+  if (page.after) query = query.where('id', '>', page.after);
+  if (filter.source) query = query.where('source', '=', filter.source);
+  if (filter.role) query = query.where(sql<boolean>`roles ? ${filter.role}`);
+  if (filter.disabled !== undefined) query = query.where('disabled_at', filter.disabled ? 'is not' : 'is', null);
+  return pageAfter((await query.execute()).map(toClient), page.limit, (c) => c.id);
 }

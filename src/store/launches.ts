@@ -3,6 +3,7 @@ import type { FhirContextItem, RegisteredLaunch } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { LaunchesTable, LaunchRow } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
+import { pageAfter, type Page, type PageRequest } from './paging.ts';
 import { parseExtra, parseFhirContext, toJson } from './json.ts';
 
 export type NewLaunch = Omit<Insertable<LaunchesTable>, 'id_hash' | 'fhir_context' | 'extra'> & {
@@ -90,4 +91,46 @@ export async function cancelLaunch(db: Db, launch: string, registrar: string): P
     .returning('id_hash')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+export type LaunchStatus = 'active' | 'expired' | 'cancelled';
+
+export function launchStatus(launch: Launch, now = new Date()): LaunchStatus {
+  return launch.cancelled ? 'cancelled' : launch.expiresAt <= now ? 'expired' : 'active';
+}
+
+/** Launches, newest first, a page at a time (admin API). The cursor key is "<created_at ISO>|<id_hash>". */
+export async function listLaunches(
+  db: Db,
+  page: PageRequest,
+  filter: { registeredBy?: string | undefined; forClient?: string | undefined; patient?: string | undefined; status?: LaunchStatus | undefined } = {},
+): Promise<Page<Launch>> {
+  const now = new Date();
+  let query = db.selectFrom('launches').selectAll().orderBy('created_at', 'desc').orderBy('id_hash', 'desc').limit(page.limit + 1);
+  if (page.after) {
+    const [at, hash] = page.after.split('|');
+    const after = new Date(at ?? '');
+    if (!Number.isNaN(after.getTime()) && hash)
+      query = query.where((eb) => eb.or([eb('created_at', '<', after), eb.and([eb('created_at', '=', after), eb('id_hash', '<', hash)])]));
+  }
+  if (filter.registeredBy) query = query.where('registered_by', '=', filter.registeredBy);
+  if (filter.forClient) query = query.where('for_client', '=', filter.forClient);
+  if (filter.patient) query = query.where('patient', '=', filter.patient);
+  if (filter.status === 'cancelled') query = query.where('cancelled_at', 'is not', null);
+  if (filter.status === 'active') query = query.where('cancelled_at', 'is', null).where('expires_at', '>', now);
+  if (filter.status === 'expired') query = query.where('cancelled_at', 'is', null).where('expires_at', '<=', now);
+  const rows = (await query.execute()).map(toLaunch);
+  return pageAfter(rows, page.limit, (l) => `${l.createdAt.toISOString()}|${l.idHash}`);
+}
+
+/** Cancels any live launch by its stored hash (admin); false when there is none to cancel. */
+export async function cancelLaunchByHash(db: Db, idHash: string): Promise<Launch | undefined> {
+  const row = await db
+    .updateTable('launches')
+    .set({ cancelled_at: new Date() })
+    .where('id_hash', '=', idHash)
+    .where('cancelled_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toLaunch(row);
 }

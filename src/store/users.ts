@@ -3,7 +3,9 @@ import { cachesOf } from '../cache/index.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from './json.ts';
 import type { UserRow } from '../db/types.ts';
+import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
+import { pageAfter, type Page, type PageRequest } from './paging.ts';
 
 export interface User {
   id: string;
@@ -12,6 +14,8 @@ export interface User {
   attributes: Record<string, unknown>;
   demo: boolean;
   disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 function toUser(row: UserRow): User {
@@ -22,6 +26,8 @@ function toUser(row: UserRow): User {
     attributes: row.attributes,
     demo: row.demo,
     disabled: row.disabled_at !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -82,4 +88,72 @@ export async function upsertConfiguredUsers(db: Db, users: readonly UserConfig[]
 export async function findUserByFhirUser(db: Db, fhirUser: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').selectAll().where('fhir_user', '=', fhirUser).orderBy('id').executeTakeFirst();
   return row && toUser(row);
+}
+
+/** A new local user (admin API, CLI); undefined when the id or the username is taken. */
+export async function insertUser(
+  db: Db,
+  user: { id: string; username: string; passwordHash: string; fhirUser: string | null; attributes: Record<string, unknown> },
+): Promise<User | undefined> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      id: user.id,
+      username: user.username,
+      password_hash: user.passwordHash,
+      fhir_user: user.fhirUser,
+      attributes: toJson(user.attributes),
+      demo: false,
+      updated_at: new Date(),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+/**
+ * Changes attributes (claim rules read them on the next grant or refresh) and
+ * the FHIR identity. `attributes` is a JSON merge patch: a null value removes
+ * that attribute. One statement, so concurrent patches of different attributes both hold.
+ */
+export async function updateUser(
+  db: Db,
+  id: string,
+  patch: { attributes?: Record<string, unknown> | undefined; fhirUser?: string | null | undefined },
+): Promise<User | undefined> {
+  const set: Record<string, unknown> = {};
+  const attributes = patch.attributes;
+  if (attributes) {
+    const removed = Object.keys(attributes).filter((k) => attributes[k] === null);
+    const added = Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== null));
+    set.attributes = sql`(attributes - ${removed}::text[]) || ${JSON.stringify(added)}::jsonb`;
+  }
+  if (patch.fhirUser !== undefined) set.fhir_user = patch.fhirUser;
+  const row = await db
+    .updateTable('users')
+    .set({ ...set, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** Sets a new password (scrypt hash); false when there is no such user. */
+export async function setUserPasswordHash(db: Db, id: string, passwordHash: string): Promise<boolean> {
+  const row = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, demo: false, updated_at: new Date() })
+    .where('id', '=', id)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Users by id, a page at a time. */
+export async function listUsers(db: Db, page: PageRequest, filter: { disabled?: boolean | undefined } = {}): Promise<Page<User>> {
+  let query = db.selectFrom('users').selectAll().orderBy('id').limit(page.limit + 1);
+  if (page.after) query = query.where('id', '>', page.after);
+  if (filter.disabled !== undefined) query = query.where('disabled_at', filter.disabled ? 'is not' : 'is', null);
+  return pageAfter((await query.execute()).map(toUser), page.limit, (u) => u.id);
 }

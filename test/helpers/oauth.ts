@@ -6,6 +6,7 @@ export const SECRETS = {
   'growth-chart': 'DEMO-ONLY-growth-chart-secret-2f9c1d7e5a3b48c6',
   'ehr-integrator': 'DEMO-ONLY-ehr-integrator-secret-8b1e4f2a9c7d0653',
   'fhir-server': 'DEMO-ONLY-fhir-server-secret-5d3a7c9e1b2f4086',
+  admin: 'DEMO-ONLY-admin-secret-6c1f8e2d9a4b7053e1d2',
 } as const;
 
 export const GROWTH_CHART_REDIRECT = 'https://growth-chart.example.org/callback';

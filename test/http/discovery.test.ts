@@ -80,6 +80,7 @@ describe('discovery', () => {
       introspection_endpoint: () => status('POST', '/introspect', 'token=x'),
       revocation_endpoint: () => status('POST', '/revoke', 'token=x'),
       userinfo_endpoint: () => status('GET', '/userinfo'),
+      registration_endpoint: () => status('POST', '/register', ''),
     };
     for (const [field, value] of Object.entries(doc)) {
       if (!field.endsWith('_endpoint') && field !== 'jwks_uri') continue;

@@ -56,7 +56,11 @@ export function secretHolder(
   for (const { id, secret } of candidates) {
     const client = clients.find((c) => c?.id === id);
     if (client?.type === 'confidential-symmetric' && client.secretHash && !client.disabled) {
-      if (safeEqual(sha256(secret), client.secretHash)) return client;
+      const presented = sha256(secret);
+      if (safeEqual(presented, client.secretHash)) return client;
+      // A rotated secret keeps working through its overlap window (admin API: rotate with overlap).
+      if (client.previousSecretHash && client.previousSecretExpiresAt && client.previousSecretExpiresAt > new Date()
+        && safeEqual(presented, client.previousSecretHash)) return client;
     }
   }
   throw invalidClient('client authentication failed', challenge);
