@@ -7,6 +7,7 @@ import type { IssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { databaseIsHealthy, type Db } from './db/index.ts';
 import type { FhirDataSource } from './fhir/index.ts';
+import { canonicalLoopbackHost } from './http/canonical-host.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
 import { launchesRouter } from './launches/router.ts';
@@ -16,6 +17,7 @@ import { introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { tokenRouter } from './oauth/token.ts';
+import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './ui/launcher.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLogger(deps.logger));
+  app.use(canonicalLoopbackHost(deps.config.issuer));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -57,6 +60,9 @@ export function createApp(deps: AppDeps): Express {
     const ok = await databaseIsHealthy(deps.db);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
   });
+  app.use(homeRouter(deps));
+  // The documentation the home page links to: the README, as plain text.
+  app.get('/README.md', (_req, res) => res.type('text/plain; charset=utf-8').sendFile(path.resolve('README.md')));
   app.use(discoveryRouter(deps));
   app.use(authorizeRouter(deps));
   app.use(interactionRouter(deps));

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
+import { foreignOriginWarnings } from './config/issuer-urls.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirDataSource } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
@@ -9,6 +12,12 @@ import { upsertConfiguredClients } from './store/clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
 import { loadSigningKeys } from './tokens/keys.ts';
+
+/** A path under one of public/'s folders (the sample app): a page this service serves. */
+const servedFromPublic = (pathname: string) => {
+  const first = pathname.split('/')[1];
+  return Boolean(first) && existsSync(path.resolve('public', first!));
+};
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
@@ -25,6 +34,7 @@ export interface Service {
  */
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
   const logger = createLogger(config.logLevel);
+  for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);
   const database = options.database ?? (await openDatabase(config.database));
   try {
     const applied = await migrateToLatest(database.db);

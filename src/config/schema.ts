@@ -46,6 +46,14 @@ export const serverFileSchema = z.strictObject({
     })
     .optional(),
   fhirUpstreamTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** The launcher (/launcher): a simulated EHR for app developers. Off unless asked for. */
+  launcher: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** An enabled launcher refuses to start under NODE_ENV=production unless this is set. */
+      allowInProduction: z.boolean().default(false),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
