@@ -18,7 +18,8 @@ import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { tokenRouter } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
-import { launcherRouter } from './ui/launcher.ts';
+import { launcherRouter } from './ui/launcher/router.ts';
+import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { SigningKeys } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
   });
   app.use(homeRouter(deps));
+  // Sandbox mode: errors an app tester asked the launcher for, before the real endpoints.
+  if (deps.config.launcher.simulatedErrors) app.use(simulatedErrorsRouter(deps));
   // The documentation the home page links to: the README, as plain text.
   app.get('/README.md', (_req, res) => res.type('text/plain; charset=utf-8').sendFile(path.resolve('README.md')));
   app.use(discoveryRouter(deps));
@@ -71,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(revocationRouter(deps));
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
-  app.use(launcherRouter(deps));
+  if (deps.config.launcher.enabled) app.use(launcherRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));
 

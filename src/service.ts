@@ -9,6 +9,7 @@ import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
+import { disableSandboxClients } from './store/sandbox-clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
 import { loadSigningKeys } from './tokens/keys.ts';
@@ -41,6 +42,11 @@ export async function startService(config: Config, options: { database?: OpenDat
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
     await upsertConfiguredClients(database.db, config.clients);
     await upsertConfiguredUsers(database.db, config.users);
+    // Ad-hoc apps of the launcher exist only in sandbox mode.
+    if (!config.launcher.enabled) {
+      const disabled = await disableSandboxClients(database.db);
+      if (disabled) logger.info({ clients: disabled }, 'launcher is off: its temporary ad-hoc clients are disabled');
+    }
     for (const user of config.users.filter((u) => u.password))
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
     const keys = await loadSigningKeys(database.db);

@@ -110,12 +110,17 @@ async function completeAuthorization(params) {
   status(`Signed in with scope: ${body.scope}`);
 }
 
+/**
+ * launch.html: an EHR launch (iss and launch), or with iss alone a standalone launch.
+ * `scope` (the launcher's "Scopes" field) replaces the default scopes.
+ */
 async function launchPage() {
   const params = new URLSearchParams(location.search);
   const iss = params.get('iss');
   const launch = params.get('launch');
-  if (!iss || !launch) throw new Error('launch.html needs iss and launch (open it from the EHR or /launcher)');
-  await authorize({ iss: checkIss(iss), launch, scope: EHR_SCOPE });
+  if (!iss) throw new Error('launch.html needs iss (and launch, for an EHR launch): open it from the EHR or /launcher');
+  const scope = params.get('scope') || (launch ? EHR_SCOPE : STANDALONE_SCOPE);
+  await authorize({ iss: checkIss(iss), launch, scope });
 }
 
 async function indexPage() {

@@ -122,6 +122,8 @@ const userSchema = z
     passwordHash: z.string().startsWith('scrypt$').optional(),
     fhirUser: fhirUserReference.optional(),
     attributes: z.record(z.string(), z.unknown()).default({}),
+    /** `launch`: may sign in to the launcher (the simulated EHR) and launch apps as themselves. */
+    roles: z.array(z.enum(['launch'])).default([]),
     demo: z.boolean().default(false),
     disabled: z.boolean().default(false),
   })

@@ -25,6 +25,8 @@ export interface ClientsTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** A temporary client of the launcher's sandbox mode: gone (disabled) after this, or when the launcher is off. */
+  sandbox_expires_at: NullableTimestamp;
 }
 
 export interface UsersTable {

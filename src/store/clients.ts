@@ -36,7 +36,8 @@ export function toClient(row: ClientRow): Client {
     roles: row.roles,
     consent: row.consent,
     metadata: row.metadata,
-    disabled: row.disabled_at !== null,
+    // A sandbox (launcher ad-hoc) client past its expiry is as good as gone.
+    disabled: row.disabled_at !== null || (row.sandbox_expires_at !== null && row.sandbox_expires_at <= new Date()),
   };
 }
 
@@ -74,6 +75,7 @@ export async function upsertConfiguredClients(db: Db, clients: readonly ClientCo
       metadata: JSON.stringify(c.metadata),
       updated_at: new Date(),
       disabled_at: c.disabled ? new Date() : null,
+      sandbox_expires_at: null,
     };
     await db
       .insertInto('clients')

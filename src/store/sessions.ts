@@ -36,3 +36,15 @@ export async function endSession(db: Db, id: string): Promise<boolean> {
     return ended !== undefined;
   });
 }
+
+/** The user of a session that has neither ended nor expired (the launcher's signed-in user). */
+export async function findLiveSession(db: Db, id: string): Promise<{ userId: string; idHash: string } | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .select(['user_id', 'id_hash'])
+    .where('id_hash', '=', sha256(id))
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return row && { userId: row.user_id, idHash: row.id_hash };
+}

@@ -41,10 +41,10 @@ const STYLE = `
   label{display:block;margin:.4rem 0} input[type=text],input[type=password],input[type=search],select{font-size:1rem;padding:.35rem;width:100%;box-sizing:border-box}
 `;
 
-/** The page layout shared by sign-in, pickers, consent and error pages. */
-export function page(title: string, body: SafeHtml): string {
+/** The page layout shared by sign-in, pickers, consent and error pages; `wide` for full-width pages (the EHR frame). */
+export function page(title: string, body: SafeHtml, options: { wide?: boolean } = {}): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · smart-launch</title><style>${new SafeHtml(STYLE)}</style></head>
-<body><main>${body}</main></body></html>`.value;
+<body${options.wide ? new SafeHtml(' class="wide"') : ''}><main>${body}</main></body></html>`.value;
 }

@@ -1,22 +1,13 @@
 import express, { Router, type Response } from 'express';
-import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
-import { recordAudit } from '../store/audit.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
-import { clearLoginFailures, lockedUntil, loginAttemptKeys, recordLoginFailure } from '../store/login-attempts.ts';
-import { createSession, endSession } from '../store/sessions.ts';
-import { findUserByUsername } from '../store/users.ts';
-import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
+import { endSession } from '../store/sessions.ts';
 import { html, page } from './html.ts';
 import { currentInteraction, requireCsrf, type CurrentInteraction } from './interaction.ts';
+import { SESSION_COOKIE, lockedMessage, signIn, signInForm } from './sign-in.ts';
 
-export const SESSION_COOKIE = 'smart_launch_session';
-
-const credentialsSchema = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
-
-// Compared against when the username is unknown, so both failures take one scrypt's time.
-const dummyHash = hashPassword('not a real password');
+export { SESSION_COOKIE } from './sign-in.ts';
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
@@ -36,42 +27,10 @@ export function loginRouter(deps: AppDeps): Router {
   router.post('/login', form, async (req, res) => {
     const interaction = await currentInteraction(req, deps);
     await requireCsrf(req, deps, interaction);
-    const parsed = credentialsSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return renderLogin(res.status(400), deps, interaction, 'Enter your username and password.');
-
-    const { username, password } = parsed.data;
-    const keys = loginAttemptKeys(username, req.ip);
-    const locked = await lockedUntil(deps.db, keys);
-    if (locked) {
-      await recordAudit(deps.db, {
-        event: 'user.sign_in_failed',
-        clientId: interaction.client.id,
-        requestId: req.id as string,
-        details: { reason: 'locked' },
-      });
-      return renderLocked(res, deps, interaction, locked);
-    }
-
-    const user = await findUserByUsername(deps.db, username);
-    const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !passwordOk || user.disabled) {
-      // Unknown usernames are counted too: a lock must not tell which accounts exist.
-      const { login } = deps.config;
-      await recordLoginFailure(deps.db, keys[0]!, login);
-      await recordLoginFailure(deps.db, keys[1]!, { ...login, maxFailures: login.maxFailuresPerAddress });
-      await recordAudit(deps.db, { event: 'user.sign_in_failed', clientId: interaction.client.id, requestId: req.id as string });
-      return renderLogin(res.status(401), deps, interaction, 'Incorrect username or password.');
-    }
-    await clearLoginFailures(deps.db, keys[0]!);
-
-    const session = await createSession(deps.db, user.id, deps.config.sessions.lifetimeSeconds);
-    res.cookie(SESSION_COOKIE, session.id, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.config.issuer.startsWith('https:'),
-      path: '/',
-      maxAge: deps.config.sessions.lifetimeSeconds * 1000,
-    });
+    const result = await signIn(req, res, deps, interaction.client.id);
+    if (result.outcome === 'locked') return renderLogin(res, deps, interaction, lockedMessage(res, result.until));
+    if (result.outcome === 'invalid') return renderLogin(res.status(result.status), deps, interaction, result.message);
+    const { user, session } = result;
     // A patient signing in to a standalone launch is the patient in context: no picker.
     const context = { ...interaction.context };
     if (
@@ -87,7 +46,6 @@ export function loginRouter(deps: AppDeps): Router {
       auth_time: new Date(),
       context: JSON.stringify(context),
     });
-    await recordAudit(deps.db, { event: 'user.signed_in', clientId: interaction.client.id, userId: user.id, requestId: req.id as string });
     res.redirect(303, '/interaction');
   });
 
@@ -101,33 +59,12 @@ export function loginRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** 429 with Retry-After: the same sign-in form, saying it is locked and until when. */
-async function renderLocked(res: Response, deps: AppDeps, interaction: CurrentInteraction, until: Date) {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
-  res.status(429).setHeader('Retry-After', String(seconds));
-  const minutes = Math.ceil(seconds / 60);
-  await renderLogin(
-    res,
-    deps,
-    interaction,
-    `Sign-in is locked after too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-  );
-}
-
 async function renderLogin(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {
   const csrf = await issueCsrfToken(deps.db, interaction.row.id_hash);
   res.type('html').send(
     page(
       'Sign in',
-      html`<h1>Sign in</h1>
-        <p class="muted">${interaction.client.name} asks you to sign in.</p>
-        ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-        <form method="post" action="/login" class="card">
-          <input type="hidden" name="csrf" value="${csrf}">
-          <label>Username <input type="text" name="username" autocomplete="username" required></label>
-          <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-          <button type="submit">Sign in</button>
-        </form>`,
+      signInForm({ action: '/login', csrf, who: `${interaction.client.name} asks you to sign in.`, error }),
     ),
   );
 }
