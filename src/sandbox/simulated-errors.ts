@@ -43,16 +43,16 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
       typeof state === 'string' ? state : undefined,
     );
   };
-  router.get('/authorize', async (req, _res, next) => {
-    await authorize(req, req.query as Record<string, unknown>);
-    next();
-  });
-  router.post('/authorize', form, async (req, _res, next) => {
-    await authorize(req, (req.body ?? {}) as Record<string, unknown>);
+  // router.use with a method check, not router.get/post: a route would make express answer
+  // OPTIONS itself and take the CORS preflight away from the real endpoint.
+  router.use('/authorize', form, async (req, _res, next) => {
+    if (req.method === 'GET') await authorize(req, req.query as Record<string, unknown>);
+    if (req.method === 'POST') await authorize(req, (req.body ?? {}) as Record<string, unknown>);
     next();
   });
 
-  router.post('/token', form, async (req, res, next) => {
+  router.use('/token', form, async (req, res, next) => {
+    if (req.method !== 'POST') return next();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const extra =
       body.grant_type === 'authorization_code' && typeof body.code === 'string'

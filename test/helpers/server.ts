@@ -46,6 +46,8 @@ export interface TestServerOptions {
   configure?: (config: Config) => void;
   /** Reuse a database (e.g. a second instance on the same schema). */
   database?: { kind: 'postgres'; url: string; schema: string } | { kind: 'pglite-dir'; dir: string };
+  /** The issuer's host name (it always listens on 127.0.0.1): `localhost` to test the other loopback name. */
+  issuerHost?: '127.0.0.1' | 'localhost';
 }
 
 /**
@@ -56,7 +58,7 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${options.issuerHost ?? '127.0.0.1'}:${port}`;
 
   const config = loadConfig({
     SMART_CONFIG_DIR: options.configDir ?? DEFAULT_CONFIG_DIR,
