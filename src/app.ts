@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { IssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { databaseIsHealthy, type Db } from './db/index.ts';
-import type { FhirDataSource } from './fhir/index.ts';
+import type { FhirBackend, FhirDataSource } from './fhir/index.ts';
+import { fhirApiRouter } from './fhir-api/index.ts';
 import { canonicalLoopbackHost } from './http/canonical-host.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   db: Db;
   keys: SigningKeys;
   fhir: FhirDataSource;
+  /** What the FHIR API forwards to: the embedded engine or the upstream server. */
+  fhirBackend: FhirBackend;
   logger: Logger;
   hook: IssueHook | undefined;
   /** Batched audit events for hot read paths (introspection). */
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
   if (deps.config.launcher.enabled) app.use(launcherRouter(deps));
+  app.use(fhirApiRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));
 

@@ -4,7 +4,7 @@ import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { foreignOriginWarnings } from './config/issuer-urls.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
-import { createFhirDataSource } from './fhir/index.ts';
+import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { AuditBatch } from './store/audit.ts';
@@ -51,12 +51,14 @@ export async function startService(config: Config, options: { database?: OpenDat
       logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
     const keys = await loadSigningKeys(database.db);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
-    const fhir = createFhirDataSource({
+    const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
       timeoutMs: config.fhirUpstreamTimeoutMs,
+      fhirBaseUrl: config.fhirBaseUrl,
+      upstreamAuth: config.fhirUpstreamAuth,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
-    const deps: AppDeps = { config, db: database.db, keys, fhir, logger, hook, auditBatch };
+    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),

@@ -9,8 +9,11 @@ import { describeEachDatabase, TEST_DATABASE_URL } from './helpers/databases.ts'
 import { basic, newLaunch, SECRETS } from './helpers/oauth.ts';
 import { freshPostgresSchema, startTestServer, type TestServerOptions } from './helpers/server.ts';
 
+/** A PGlite folder on a loaded 2-core machine: every migration is many synced DDL statements. */
+const SLOW_DISK = 180_000;
+
 const TABLES = [
-  'audit_events', 'authorization_codes', 'client_assertion_jtis', 'clients', 'interactions', 'launches',
+  'audit_events', 'authorization_codes', 'client_assertion_jtis', 'clients', 'grants', 'interactions', 'launches',
   'login_attempts', 'refresh_tokens', 'revocations', 'sessions', 'signing_keys', 'users',
 ];
 
@@ -52,7 +55,7 @@ describeEachDatabase('storage', (kind) => {
     } finally {
       await close();
     }
-  });
+  }, SLOW_DISK);
 
   it('keeps signing keys and registered launches across a restart', async () => {
     const store = await persistentDatabase(kind);
@@ -73,7 +76,7 @@ describeEachDatabase('storage', (kind) => {
     } finally {
       await second.close();
     }
-  });
+  }, SLOW_DISK);
 
   it('stores secrets only as hashes', async () => {
     const server = await startTestServer(kind);

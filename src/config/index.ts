@@ -27,6 +27,7 @@ export interface Config {
   database: DatabaseTarget;
   fhirUpstreamUrl: string | undefined;
   fhirUpstreamTimeoutMs: number;
+  fhirUpstreamAuth: ServerFile['fhirUpstreamAuth'];
   tokens: ServerFile['tokens'];
   launches: ServerFile['launches'];
   interactions: ServerFile['interactions'];
@@ -88,6 +89,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     database,
     fhirUpstreamUrl: envUrl(env, 'FHIR_UPSTREAM_URL'),
     fhirUpstreamTimeoutMs: server.fhirUpstreamTimeoutMs,
+    fhirUpstreamAuth: server.fhirUpstreamAuth,
     tokens: server.tokens,
     launches: server.launches,
     interactions: server.interactions,

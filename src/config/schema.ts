@@ -46,6 +46,20 @@ export const serverFileSchema = z.strictObject({
     })
     .optional(),
   fhirUpstreamTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** How the FHIR API's proxy mode authenticates to FHIR_UPSTREAM_URL. */
+  fhirUpstreamAuth: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('none') }),
+      z.strictObject({ kind: z.literal('bearer'), token: z.string().min(1) }),
+      z.strictObject({
+        kind: z.literal('client_credentials'),
+        tokenUrl: httpUrl,
+        clientId: z.string().min(1),
+        clientSecret: z.string().min(1),
+        scope: z.string().min(1).optional(),
+      }),
+    ])
+    .default({ kind: 'none' }),
   /** The launcher (/launcher): a simulated EHR for app developers. Off unless asked for. */
   launcher: z
     .strictObject({

@@ -1,7 +1,15 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-/** A jsonb column: read as T, written as a JSON string (pg would turn JS arrays into SQL arrays). */
-type Json<T> = ColumnType<T, string, string>;
+/**
+ * JSON text for a jsonb column. Only the store that owns the column makes one
+ * (store/json.ts), so no domain value is serialised anywhere else; pg would
+ * turn JS arrays into SQL arrays, hence text rather than the value.
+ */
+export type JsonText = string & { readonly __jsonText: unique symbol };
+/** A jsonb column: read as T, written as JsonText. */
+type Json<T> = ColumnType<T, JsonText, JsonText>;
+/** A jsonb column holding a domain value that its store parses (zod) on read. */
+type ParsedJson = ColumnType<unknown, JsonText, JsonText>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Timestamp = ColumnType<Date, Date, Date>;
 type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
@@ -47,13 +55,13 @@ export interface LaunchesTable {
   for_client: string | null;
   patient: string | null;
   encounter: string | null;
-  fhir_context: Json<unknown[] | null>;
+  fhir_context: ParsedJson;
   fhir_user: string | null;
   need_patient_banner: boolean;
   smart_style_url: string | null;
   intent: string | null;
   tenant: string | null;
-  extra: Json<Record<string, unknown>>;
+  extra: ParsedJson;
   expires_at: Timestamp;
   created_at: CreatedAt;
   cancelled_at: NullableTimestamp;
@@ -80,8 +88,8 @@ export interface InteractionsTable {
   launch_type: 'ehr' | 'standalone';
   launch_id_hash: string | null;
   /** The launch context assembled so far (patient, encounter, fhirContext, ...). */
-  context: Json<Record<string, unknown>>;
-  launch_extra: Json<Record<string, unknown>>;
+  context: ParsedJson;
+  launch_extra: ParsedJson;
   user_id: string | null;
   /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
   fhir_user: string | null;
@@ -95,23 +103,37 @@ export interface InteractionsTable {
   completed_at: NullableTimestamp;
 }
 
-export interface AuthorizationCodesTable {
-  code_hash: string;
-  grant_id: string;
+/**
+ * What was granted to whom: created once at consent (or by client_credentials).
+ * Everything issued under it points at it; revoking it is this one row.
+ */
+export interface GrantsTable {
+  id: string;
   client_id: string;
-  redirect_uri: string;
-  code_challenge: string;
-  scope: string;
-  aud: string;
-  context: Json<Record<string, unknown>>;
-  launch_type: 'ehr' | 'standalone';
-  launch_extra: Json<Record<string, unknown>>;
   user_id: string | null;
   /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
   fhir_user: string | null;
-  session_id_hash: string | null;
-  nonce: string | null;
+  /** The granted scope. */
+  scope: string;
+  aud: string;
+  context: ParsedJson;
+  launch_type: 'ehr' | 'standalone' | null;
+  launch_extra: ParsedJson;
+  access_type: 'offline' | 'online' | null;
   auth_time: NullableTimestamp;
+  session_id_hash: string | null;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  nonce: string | null;
   expires_at: Timestamp;
   consumed_at: NullableTimestamp;
   created_at: CreatedAt;
@@ -119,30 +141,16 @@ export interface AuthorizationCodesTable {
 
 export interface RefreshTokensTable {
   token_hash: string;
-  /** The grant (one authorization) every token of a rotation chain belongs to. */
-  family_id: string;
-  client_id: string;
-  user_id: string | null;
-  /** The user's FHIR identity; for a user the EHR vouched for without a local account, the only one. */
-  fhir_user: string | null;
-  session_id_hash: string | null;
-  access_type: 'offline' | 'online';
-  scope: string;
-  aud: string;
-  context: Json<Record<string, unknown>>;
-  launch_type: 'ehr' | 'standalone';
-  launch_extra: Json<Record<string, unknown>>;
-  auth_time: NullableTimestamp;
+  grant_id: string;
   expires_at: Timestamp;
   consumed_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: CreatedAt;
 }
 
-/** Revoked access tokens by jti, and revoked grants (families) by grant id. */
+/** Access tokens revoked one by one (RFC 7009), by jti, until they would have expired. */
 export interface RevocationsTable {
-  key: string;
-  kind: 'jti' | 'grant';
+  jti: string;
   client_id: string | null;
   reason: string;
   revoked_at: CreatedAt;
@@ -189,6 +197,7 @@ export interface Database {
   launches: LaunchesTable;
   sessions: SessionsTable;
   interactions: InteractionsTable;
+  grants: GrantsTable;
   authorization_codes: AuthorizationCodesTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
@@ -202,6 +211,5 @@ export type ClientRow = Selectable<ClientsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type LaunchRow = Selectable<LaunchesTable>;
 export type InteractionRow = Selectable<InteractionsTable>;
-export type AuthorizationCodeRow = Selectable<AuthorizationCodesTable>;
-export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+export type GrantRow = Selectable<GrantsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;

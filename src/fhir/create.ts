@@ -1,16 +1,47 @@
-import { fixtureDataSource } from './fixture-source.ts';
+import { allFixtureResources } from '../../fhir-fixtures/index.ts';
+import type { FhirBackend } from './backend.ts';
+import { embeddedBackend } from './embedded-backend.ts';
+import { createFhirEngine } from './engine.ts';
+import { embeddedDataSource } from './fixture-source.ts';
 import type { FhirDataSource } from './types.ts';
 import { upstreamDataSource } from './upstream-source.ts';
+import { upstreamProxy, type UpstreamAuth } from './upstream-proxy.ts';
+
+export interface FhirServerOptions {
+  upstreamUrl?: string | undefined;
+  timeoutMs?: number;
+  /** Our FHIR base, which URLs in answers must name (config.fhirBaseUrl). */
+  fhirBaseUrl?: string;
+  /** How the proxy authenticates to the upstream server (default none). */
+  upstreamAuth?: UpstreamAuth;
+}
 
 /**
- * The data source the service runs with: the upstream FHIR server when `upstreamUrl`
- * (FHIR_UPSTREAM_URL) is set, else the fixtures. A malformed URL throws at start.
+ * The FHIR data the service runs with: the upstream FHIR server when `upstreamUrl`
+ * (FHIR_UPSTREAM_URL) is set, else the embedded engine loaded with fhir-fixtures/. `dataSource`
+ * serves the pickers and launch checks, `backend` the FHIR API; in embedded mode both read the
+ * same engine. A malformed URL throws at start.
+ */
+export function createFhirServer(options: FhirServerOptions): { dataSource: FhirDataSource; backend: FhirBackend } {
+  const upstreamUrl = options.upstreamUrl?.trim();
+  const fhirBaseUrl = options.fhirBaseUrl ?? 'http://localhost/fhir';
+  if (!upstreamUrl) {
+    const engine = createFhirEngine(allFixtureResources);
+    return { dataSource: embeddedDataSource(engine), backend: embeddedBackend(engine, fhirBaseUrl) };
+  }
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  return {
+    dataSource: upstreamDataSource(upstreamUrl, timeout),
+    backend: upstreamProxy({ upstreamUrl, fhirBaseUrl, auth: options.upstreamAuth ?? { kind: 'none' }, ...timeout }),
+  };
+}
+
+/**
+ * The pickers' data source alone (see createFhirServer).
  *
  * @example
  * const fhir = createFhirDataSource({ upstreamUrl: process.env.FHIR_UPSTREAM_URL });
  */
 export function createFhirDataSource(options: { upstreamUrl?: string | undefined; timeoutMs?: number }): FhirDataSource {
-  const upstreamUrl = options.upstreamUrl?.trim();
-  if (!upstreamUrl) return fixtureDataSource();
-  return upstreamDataSource(upstreamUrl, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  return createFhirServer(options).dataSource;
 }

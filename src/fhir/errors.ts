@@ -4,9 +4,14 @@
  * URL (without credentials) but never the query, which may contain a patient's name.
  */
 export class FhirUnavailableError extends Error {
-  override readonly name = 'FhirUnavailableError';
+  override readonly name: string = 'FhirUnavailableError';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** The upstream FHIR server did not answer in time (the FHIR API answers 504). */
+export class FhirTimeoutError extends FhirUnavailableError {
+  override readonly name = 'FhirTimeoutError';
 }

@@ -9,8 +9,14 @@
 // Upstream failures (unreachable, timeout, non-2xx other than 404/410, not FHIR JSON) reject with
 // FhirUnavailableError; the HTTP layer decides how to show that.
 
-export { createFhirDataSource } from './create.ts';
-export { FhirUnavailableError } from './errors.ts';
+export type { BackendRequest, BackendResponse, FhirBackend } from './backend.ts';
+export { createFhirDataSource, createFhirServer } from './create.ts';
+export { loadFhirDefinitions } from './definitions.ts';
+export { createFhirEngine, type FhirEngine } from './engine.ts';
+export { embeddedDataSource } from './fixture-source.ts';
+export { patientsVisibleTo } from './patients-visible.ts';
+export { isServedResourceType, SERVED_RESOURCE_TYPES } from './served-types.ts';
+export { FhirTimeoutError, FhirUnavailableError } from './errors.ts';
 export { fixtureDataSource } from './fixture-source.ts';
 export { encounterPatientId, isFhirId, isResourceType, parseReference, type ResourceReference } from './references.ts';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './search.ts';

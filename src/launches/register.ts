@@ -40,13 +40,13 @@ export async function registerLaunch(
       for_client: forClient?.id ?? null,
       patient: patient ?? null,
       encounter: body.encounter ?? null,
-      fhir_context: JSON.stringify(body.fhirContext ?? null),
+      fhir_context: body.fhirContext ?? null,
       fhir_user: body.fhirUser ?? null,
       need_patient_banner: body.need_patient_banner,
       smart_style_url: body.smart_style_url ?? null,
       intent: body.intent ?? null,
       tenant: body.tenant ?? null,
-      extra: JSON.stringify(body.extra),
+      extra: body.extra,
       expires_at: expiresAt,
     });
     await recordAudit(trx, {

@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { accessTokenContextClaims, tokenResponseContext, type LaunchContext } from '../context/index.ts';
+import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
 import { accessTokenStanding, type AccessTokenStanding } from '../store/revocations.ts';
@@ -11,6 +11,7 @@ import { authenticateClient } from './client-auth/index.ts';
 import { BASIC_CHALLENGE, parseBasicCredentials, secretHolder } from './client-auth/secret.ts';
 import { toClient } from '../store/clients.ts';
 import { OAuthError, invalidClient } from './errors.ts';
+import { subjectOf } from './grant-claims.ts';
 
 export const INTROSPECTOR_ROLE = 'introspector';
 
@@ -130,7 +131,7 @@ function accessTokenIntrospection(claims: ActiveAccessToken['claims'], standing:
   return {
     active: true,
     // SMART token-introspection: every launch-context parameter the token response had, then the token's own claims.
-    response: { ...tokenResponseContext((standing.context ?? {}) as LaunchContext), ...claims, active: true, token_type: 'Bearer' },
+    response: { ...tokenResponseContext(standing.grant?.context ?? {}), ...claims, active: true, token_type: 'Bearer' },
     tokenType: 'access_token',
     clientId: claims.client_id,
     subject: claims.sub,
@@ -139,27 +140,27 @@ function accessTokenIntrospection(claims: ActiveAccessToken['claims'], standing:
 }
 
 async function introspectRefreshToken(deps: AppDeps, token: string): Promise<Introspection> {
-  const stored = await findActiveRefreshToken(deps.db, token);
-  if (!stored) return INACTIVE;
-  const context = stored.context as LaunchContext;
-  const subject = stored.user_id ?? stored.fhir_user ?? stored.client_id;
+  const found = await findActiveRefreshToken(deps.db, token);
+  if (!found) return INACTIVE;
+  const { grant } = found;
+  const subject = subjectOf(grant);
   return {
     active: true,
     response: {
       active: true,
       iss: deps.config.issuer,
-      scope: stored.scope,
-      client_id: stored.client_id,
+      scope: grant.scope,
+      client_id: grant.clientId,
       sub: subject,
-      exp: Math.floor(stored.expires_at.getTime() / 1000),
-      iat: Math.floor(stored.created_at.getTime() / 1000),
+      exp: Math.floor(found.expiresAt.getTime() / 1000),
+      iat: Math.floor(found.createdAt.getTime() / 1000),
       token_type: 'refresh_token',
-      ...accessTokenContextClaims(context),
+      ...accessTokenContextClaims(grant.context),
     },
     tokenType: 'refresh_token',
-    clientId: stored.client_id,
+    clientId: grant.clientId,
     subject,
-    patient: context.patient,
+    patient: grant.context.patient,
   };
 }
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
-import { revokeRefreshFamily } from './revoke-family.ts';
+import { revokeGrantAudited } from './revoke-grant.ts';
 import type { Client } from '../store/clients.ts';
-import { findRefreshToken } from '../store/refresh-tokens.ts';
+import { findRefreshTokenGrant } from '../store/refresh-tokens.ts';
 import { grantIdOfJti, revokeAccessToken } from '../store/revocations.ts';
 import { verifyAccessToken } from '../tokens/access-token.ts';
 import { authenticateClient } from './client-auth/index.ts';
@@ -18,7 +18,7 @@ const requestSchema = z.object({ token: tokenParam(), token_type_hint: optionalP
 
 /**
  * Revokes `token` if it is one of `client`'s. A refresh token takes its whole
- * family and every access token issued under it (one grant revocation row);
+ * grant and every access token issued under it (the grant's one row);
  * an access token is revoked by its jti until it expires. Anything else
  * (unknown, expired, another client's) is left alone: RFC 7009 §2.2 answers
  * 200 all the same.
@@ -42,10 +42,10 @@ async function revokeToken(deps: AppDeps, client: Client, token: string, request
     return;
   }
 
-  const stored = await findRefreshToken(deps.db, token);
-  if (!stored || stored.client_id !== client.id) return;
+  const grant = await findRefreshTokenGrant(deps.db, token);
+  if (!grant || grant.clientId !== client.id) return;
   await deps.db.transaction().execute((trx) =>
-    revokeRefreshFamily(trx, deps, stored, {
+    revokeGrantAudited(trx, grant, {
       clientId: client.id,
       reason: 'revoked by the client',
       event: 'token.revoked',

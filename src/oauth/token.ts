@@ -20,10 +20,10 @@ export interface GrantContext {
   requestId: string | undefined;
 }
 
-export type Grant = (context: GrantContext) => Promise<TokenResponse>;
+export type GrantHandler = (context: GrantContext) => Promise<TokenResponse>;
 
 /** grant_type -> handler. grant_types_supported in discovery is these keys. */
-const GRANTS: Record<string, Grant> = {
+const GRANTS: Record<string, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
   client_credentials: clientCredentialsGrant,
   refresh_token: refreshTokenGrant,

@@ -2,13 +2,10 @@ import { Router, type Request } from 'express';
 import cors from 'cors';
 import type { AppDeps } from '../app.ts';
 import { evaluateClaimRules, mergeCustomClaims } from '../claims/index.ts';
-import type { LaunchContext } from '../context/index.ts';
 import { findClient } from '../store/clients.ts';
-import { findGrantOrigin } from '../store/codes.ts';
-import { grantIdOfJti } from '../store/revocations.ts';
 import { findUser } from '../store/users.ts';
 import { OAuthError } from './errors.ts';
-import { claimInputFor } from './issue.ts';
+import { claimInputFor } from './grant-claims.ts';
 import { activeAccessToken } from './introspect.ts';
 
 const invalidToken = (description: string) =>
@@ -32,16 +29,20 @@ export function userinfoRouter(deps: AppDeps): Router {
   const userinfo = async (req: Request, res: import('express').Response) => {
     const active = await activeAccessToken(deps, bearerToken(req));
     if (!active) throw invalidToken('the access token is not active');
-    const { claims } = active;
+    const { claims, standing } = active;
     const scopes = new Set(String(claims.scope ?? '').split(' '));
     if (!scopes.has('openid'))
       throw new OAuthError('insufficient_scope', 'the access token was not granted openid', {
         wwwAuthenticate: 'Bearer realm="smart-launch", error="insufficient_scope", scope="openid"',
       });
 
-    const [client, origin] = await Promise.all([findClient(deps.db, claims.client_id), findGrantOrigin(deps.db, grantIdOfJti(claims.jti))]);
-    const user = origin?.user_id ? await findUser(deps.db, origin.user_id) : undefined;
-    if (!client || !origin) throw invalidToken('the access token has no user');
+    const { grant } = standing;
+    if (!grant) throw invalidToken('the access token has no user');
+    const [client, user] = await Promise.all([
+      findClient(deps.db, grant.clientId),
+      grant.userId ? findUser(deps.db, grant.userId) : undefined,
+    ]);
+    if (!client) throw invalidToken('the access token has no user');
 
     const standard: Record<string, unknown> = { sub: claims.sub };
     if (scopes.has('fhirUser') && typeof claims.fhirUser === 'string') standard.fhirUser = claims.fhirUser;
@@ -49,17 +50,7 @@ export function userinfoRouter(deps: AppDeps): Router {
 
     const custom = evaluateClaimRules(
       deps.config.claimRules,
-      claimInputFor({
-        grantType: 'authorization_code',
-        scope: String(claims.scope),
-        aud: origin.aud,
-        launchType: origin.launch_type,
-        client,
-        user,
-        fhirUser: origin.fhir_user ?? undefined,
-        context: origin.context as LaunchContext,
-        launchExtra: origin.launch_extra,
-      }),
+      claimInputFor({ grant, grantType: 'authorization_code', client, user, scope: String(claims.scope) }),
     ).userinfo;
     res.setHeader('Cache-Control', 'no-store');
     res.json(mergeCustomClaims(standard, custom));

@@ -10,4 +10,5 @@ export { formatScope, serializeScopes } from './serialize.ts';
 export { coveredBy, hasScope, sameScope, scopeCovers } from './compare.ts';
 export { negotiateScopes, narrowToGrant } from './negotiate.ts';
 export { isPermitted } from './permissions.ts';
+export { refreshAccess } from './access.ts';
 export { FHIR_R4_RESOURCE_TYPES } from './resource-types.ts';

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import { toJson } from './json.ts';
 
 export type AuditEventName =
   | 'launch.registered'
@@ -14,6 +15,7 @@ export type AuditEventName =
   | 'token.reuse_detected'
   | 'token.revoked'
   | 'token.introspected'
+  | 'fhir.accessed'
   | 'hook.failed';
 
 export interface AuditEvent {
@@ -82,6 +84,6 @@ export function auditRow(e: AuditEvent) {
     user_id: e.userId ?? null,
     patient: e.patient ?? null,
     request_id: e.requestId ?? null,
-    details: JSON.stringify(e.details ?? {}),
+    details: toJson(e.details ?? {}),
   };
 }

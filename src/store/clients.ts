@@ -1,5 +1,6 @@
 import type { ClientConfig } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
+import { toJson } from './json.ts';
 import type { ClientRow, ClientType } from '../db/types.ts';
 import { sha256 } from '../tokens/secrets.ts';
 
@@ -64,15 +65,15 @@ export async function upsertConfiguredClients(db: Db, clients: readonly ClientCo
       name: c.name,
       type: c.type,
       secret_hash: c.secretHash ? c.secretHash.slice('sha256:'.length) : c.secret ? sha256(c.secret) : null,
-      jwks: JSON.stringify(c.jwks ?? null),
+      jwks: toJson(c.jwks ?? null),
       jwks_uri: c.jwksUri ?? null,
-      redirect_uris: JSON.stringify(c.redirectUris),
+      redirect_uris: toJson(c.redirectUris),
       launch_uri: c.launchUri ?? null,
       scope: c.scope,
-      grant_types: JSON.stringify(c.grantTypes),
-      roles: JSON.stringify(c.roles),
+      grant_types: toJson(c.grantTypes),
+      roles: toJson(c.roles),
       consent: c.consent,
-      metadata: JSON.stringify(c.metadata),
+      metadata: toJson(c.metadata),
       updated_at: new Date(),
       disabled_at: c.disabled ? new Date() : null,
       sandbox_expires_at: null,

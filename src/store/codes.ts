@@ -1,52 +1,62 @@
-import type { Insertable } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { AuthorizationCodeRow, AuthorizationCodesTable } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
+import { findGrantOfToken, toGrant, type Grant } from './grants.ts';
 
-export type NewAuthorizationCode = Omit<Insertable<AuthorizationCodesTable>, 'code_hash'>;
+/** What only the authorization request had; everything else is the code's grant. */
+export interface AuthorizationCode {
+  grantId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  nonce: string | null;
+}
 
-/** Stores a code with everything frozen at consent; returns the plain code (only ever in the redirect). */
-export async function createAuthorizationCode(db: Db, values: NewAuthorizationCode): Promise<string> {
-  const code = randomToken();
-  await db.insertInto('authorization_codes').values({ ...values, code_hash: sha256(code) }).execute();
-  return code;
+/** Stores a code for a grant; returns the plain code (only ever in the redirect). */
+export async function createAuthorizationCode(db: Db, code: AuthorizationCode & { expiresAt: Date }): Promise<string> {
+  const value = randomToken();
+  await db
+    .insertInto('authorization_codes')
+    .values({
+      code_hash: sha256(value),
+      grant_id: code.grantId,
+      redirect_uri: code.redirectUri,
+      code_challenge: code.codeChallenge,
+      nonce: code.nonce,
+      expires_at: code.expiresAt,
+    })
+    .execute();
+  return value;
 }
 
 export type CodeRedemption =
-  | { outcome: 'redeemed'; code: AuthorizationCodeRow }
-  | { outcome: 'replayed'; code: AuthorizationCodeRow }
+  | { outcome: 'redeemed'; code: AuthorizationCode; grant: Grant }
+  | { outcome: 'replayed'; grant: Grant }
   | { outcome: 'invalid' };
 
 /**
- * Consumes a code in one atomic statement: of two concurrent redemptions
- * exactly one gets 'redeemed'. A code seen before is 'replayed' (RFC 6749
- * §4.1.2: the caller then revokes what the first redemption issued).
+ * Consumes a code in one atomic statement, which also reads its grant: of two
+ * concurrent redemptions exactly one gets 'redeemed'. A code of a revoked grant
+ * is invalid. A code seen before is 'replayed' (RFC 6749 §4.1.2: the caller
+ * then revokes the grant).
  */
 export async function redeemAuthorizationCode(db: Db, code: string): Promise<CodeRedemption> {
   const hash = sha256(code);
   const now = new Date();
-  const redeemed = await db
-    .updateTable('authorization_codes')
-    .set({ consumed_at: now })
-    .where('code_hash', '=', hash)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
-  if (redeemed) return { outcome: 'redeemed', code: redeemed };
-  const seen = await db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hash).executeTakeFirst();
-  return seen?.consumed_at ? { outcome: 'replayed', code: seen } : { outcome: 'invalid' };
-}
-
-/**
- * What a grant was made of, for claims computed later (e.g. at /userinfo): the
- * code frozen at consent, or, once codes are swept, the grant's refresh tokens,
- * which carry the same inputs.
- */
-export async function findGrantOrigin(db: Db, grantId: string) {
-  const columns = ['aud', 'launch_type', 'launch_extra', 'context', 'fhir_user', 'user_id'] as const;
-  return (
-    (await db.selectFrom('authorization_codes').select(columns).where('grant_id', '=', grantId).executeTakeFirst()) ??
-    (await db.selectFrom('refresh_tokens').select(columns).where('family_id', '=', grantId).limit(1).executeTakeFirst())
-  );
+  const { rows } = await sql<{ redirect_uri: string; code_challenge: string; nonce: string | null; grant: unknown }>`
+    update authorization_codes c set consumed_at = ${now}
+    from grants g
+    where c.code_hash = ${hash} and g.id = c.grant_id
+      and c.consumed_at is null and c.expires_at > ${now} and g.revoked_at is null
+    returning c.redirect_uri, c.code_challenge, c.nonce, to_jsonb(g) as grant`.execute(db);
+  const redeemed = rows[0];
+  if (redeemed) {
+    const grant = toGrant(redeemed.grant);
+    return {
+      outcome: 'redeemed',
+      grant,
+      code: { grantId: grant.id, redirectUri: redeemed.redirect_uri, codeChallenge: redeemed.code_challenge, nonce: redeemed.nonce },
+    };
+  }
+  const seen = await findGrantOfToken(db, { table: 'authorization_codes', hash });
+  return seen?.spent ? { outcome: 'replayed', grant: seen.grant } : { outcome: 'invalid' };
 }

@@ -1,9 +1,20 @@
 import type { Insertable } from 'kysely';
+import type { LaunchContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { InteractionRow, InteractionsTable } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
+import { parseExtra, parseLaunchContext, toJson } from './json.ts';
 
-export type NewInteraction = Omit<Insertable<InteractionsTable>, 'id_hash'>;
+/** An interaction row with its JSON columns parsed. */
+export type Interaction = Omit<InteractionRow, 'context' | 'launch_extra'> & {
+  context: LaunchContext;
+  launch_extra: Record<string, unknown>;
+};
+
+export type NewInteraction = Omit<Insertable<InteractionsTable>, 'id_hash' | 'context' | 'launch_extra'> & {
+  context: LaunchContext;
+  launch_extra: Record<string, unknown>;
+};
 
 /**
  * The state between /authorize and the redirect back to the app, keyed by a
@@ -11,29 +22,37 @@ export type NewInteraction = Omit<Insertable<InteractionsTable>, 'id_hash'>;
  */
 export async function createInteraction(db: Db, values: NewInteraction): Promise<string> {
   const id = randomToken();
-  await db.insertInto('interactions').values({ ...values, id_hash: sha256(id) }).execute();
+  await db
+    .insertInto('interactions')
+    .values({ ...values, context: toJson(values.context), launch_extra: toJson(values.launch_extra), id_hash: sha256(id) })
+    .execute();
   return id;
 }
 
 /** The live (not expired, not completed) interaction for a cookie value. */
-export async function findLiveInteraction(db: Db, id: string): Promise<InteractionRow | undefined> {
-  return db
+export async function findLiveInteraction(db: Db, id: string): Promise<Interaction | undefined> {
+  const row = await db
     .selectFrom('interactions')
     .selectAll()
     .where('id_hash', '=', sha256(id))
     .where('completed_at', 'is', null)
     .where('expires_at', '>', new Date())
     .executeTakeFirst();
+  return row && { ...row, context: parseLaunchContext(row.context), launch_extra: parseExtra(row.launch_extra) };
 }
 
-export async function updateInteraction(
-  db: Db,
-  idHash: string,
-  patch: Partial<Pick<Insertable<InteractionsTable>, 'user_id' | 'fhir_user' | 'session_id_hash' | 'auth_time' | 'context' | 'encounter_step_done'>>,
-): Promise<void> {
-  await db.updateTable('interactions').set(patch).where('id_hash', '=', idHash).execute();
-}
+export type InteractionPatch = Partial<
+  Pick<Insertable<InteractionsTable>, 'user_id' | 'fhir_user' | 'session_id_hash' | 'auth_time' | 'encounter_step_done'>
+> & { context?: LaunchContext };
 
+export async function updateInteraction(db: Db, idHash: string, patch: InteractionPatch): Promise<void> {
+  const { context, ...rest } = patch;
+  await db
+    .updateTable('interactions')
+    .set({ ...rest, ...(context ? { context: toJson(context) } : {}) })
+    .where('id_hash', '=', idHash)
+    .execute();
+}
 /** A fresh CSRF token for the next form of this interaction; any earlier one stops working. */
 export async function issueCsrfToken(db: Db, idHash: string): Promise<string> {
   const token = randomToken();

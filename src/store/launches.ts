@@ -3,8 +3,12 @@ import type { FhirContextItem, RegisteredLaunch } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { LaunchesTable, LaunchRow } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
+import { parseExtra, parseFhirContext, toJson } from './json.ts';
 
-export type NewLaunch = Omit<Insertable<LaunchesTable>, 'id_hash'>;
+export type NewLaunch = Omit<Insertable<LaunchesTable>, 'id_hash' | 'fhir_context' | 'extra'> & {
+  fhir_context: FhirContextItem[] | null;
+  extra: Record<string, unknown>;
+};
 
 export interface Launch extends RegisteredLaunch {
   idHash: string;
@@ -24,13 +28,13 @@ function toLaunch(row: LaunchRow): Launch {
     forClient: row.for_client,
     patient: row.patient,
     encounter: row.encounter,
-    fhirContext: row.fhir_context as FhirContextItem[] | null,
+    fhirContext: row.fhir_context === null ? null : parseFhirContext(row.fhir_context),
     fhirUser: row.fhir_user,
     needPatientBanner: row.need_patient_banner,
     smartStyleUrl: row.smart_style_url,
     intent: row.intent,
     tenant: row.tenant,
-    extra: row.extra,
+    extra: parseExtra(row.extra),
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     cancelled: row.cancelled_at !== null,
@@ -40,7 +44,10 @@ function toLaunch(row: LaunchRow): Launch {
 /** Stores a launch (hashed id) and returns the opaque `launch` value for the app. */
 export async function createLaunch(db: Db, values: NewLaunch): Promise<string> {
   const launch = randomToken();
-  await db.insertInto('launches').values({ ...values, id_hash: sha256(launch) }).execute();
+  await db
+    .insertInto('launches')
+    .values({ ...values, fhir_context: toJson(values.fhir_context), extra: toJson(values.extra), id_hash: sha256(launch) })
+    .execute();
   return launch;
 }
 

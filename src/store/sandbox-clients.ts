@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import { toJson } from './json.ts';
 
 /** An ad-hoc app the launcher registers for a developer: a public client (PKCE), temporary. */
 export interface SandboxClient {
@@ -19,15 +20,15 @@ export async function saveSandboxClient(db: Db, client: SandboxClient): Promise<
     name: client.name,
     type: 'public' as const,
     secret_hash: null,
-    jwks: JSON.stringify(null),
+    jwks: toJson(null),
     jwks_uri: null,
-    redirect_uris: JSON.stringify(client.redirectUris),
+    redirect_uris: toJson(client.redirectUris),
     launch_uri: client.launchUri,
     scope: client.scope,
-    grant_types: JSON.stringify(['authorization_code', 'refresh_token']),
-    roles: JSON.stringify([]),
+    grant_types: toJson(['authorization_code', 'refresh_token']),
+    roles: toJson([]),
     consent: 'required' as const,
-    metadata: JSON.stringify({ sandbox: true }),
+    metadata: toJson({ sandbox: true }),
     updated_at: new Date(),
     disabled_at: null,
     sandbox_expires_at: client.expiresAt,

@@ -13,8 +13,8 @@ export async function createSession(db: Db, userId: string, lifetimeSeconds: num
 }
 
 /**
- * Ends a sign-in session, and with it every online_access refresh token bound
- * to it (SMART: online access lasts while the user stays signed in).
+ * Ends a sign-in session, and with it every online_access refresh token of the
+ * grants made in it (SMART: online access lasts while the user stays signed in).
  */
 export async function endSession(db: Db, id: string): Promise<boolean> {
   const idHash = sha256(id);
@@ -29,9 +29,10 @@ export async function endSession(db: Db, id: string): Promise<boolean> {
     await trx
       .updateTable('refresh_tokens')
       .set({ revoked_at: new Date() })
-      .where('session_id_hash', '=', idHash)
-      .where('access_type', '=', 'online')
       .where('revoked_at', 'is', null)
+      .where('grant_id', 'in', (eb) =>
+        eb.selectFrom('grants').select('id').where('session_id_hash', '=', idHash).where('access_type', '=', 'online'),
+      )
       .execute();
     return ended !== undefined;
   });

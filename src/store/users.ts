@@ -1,5 +1,6 @@
 import type { UserConfig } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
+import { toJson } from './json.ts';
 import type { UserRow } from '../db/types.ts';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
 
@@ -38,7 +39,7 @@ export async function setUserDisabled(db: Db, id: string, disabled: boolean): Pr
 }
 
 export async function setUserAttributes(db: Db, id: string, attributes: Record<string, unknown>): Promise<void> {
-  await db.updateTable('users').set({ attributes: JSON.stringify(attributes), updated_at: new Date() }).where('id', '=', id).execute();
+  await db.updateTable('users').set({ attributes: toJson(attributes), updated_at: new Date() }).where('id', '=', id).execute();
 }
 
 /**
@@ -58,7 +59,7 @@ export async function upsertConfiguredUsers(db: Db, users: readonly UserConfig[]
       username: u.username,
       password_hash: passwordHash,
       fhir_user: u.fhirUser ?? null,
-      attributes: JSON.stringify(u.attributes),
+      attributes: toJson(u.attributes),
       demo: u.demo,
       updated_at: new Date(),
       disabled_at: u.disabled ? new Date() : null,

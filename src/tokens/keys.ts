@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { newId } from './secrets.ts';
+import { toJson } from '../store/json.ts';
 
 /**
  * Access tokens: ES256, small and fast to sign and verify (the hot path).
@@ -56,8 +57,8 @@ export async function loadSigningKeys(db: Db): Promise<SigningKeys> {
           kid,
           purpose,
           alg,
-          private_jwk: JSON.stringify({ ...(await exportJWK(privateKey)), ...base }),
-          public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...base }),
+          private_jwk: toJson({ ...(await exportJWK(privateKey)), ...base }),
+          public_jwk: toJson({ ...(await exportJWK(publicKey)), ...base }),
         })
         .execute();
     }

@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../app.ts';
 import type { LaunchContext } from '../context/index.ts';
-import type { InteractionRow } from '../db/types.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { findClient, type Client } from '../store/clients.ts';
-import { consumeCsrfToken, findLiveInteraction } from '../store/interactions.ts';
+import { consumeCsrfToken, findLiveInteraction, type Interaction } from '../store/interactions.ts';
 
 export const INTERACTION_COOKIE = 'smart_launch_interaction';
 
@@ -20,7 +19,7 @@ export function setInteractionCookie(res: Response, deps: AppDeps, id: string): 
 }
 
 export interface CurrentInteraction {
-  row: InteractionRow;
+  row: Interaction;
   client: Client;
   context: LaunchContext;
   requestedScopes: Set<string>;
@@ -33,7 +32,7 @@ export async function currentInteraction(req: Request, deps: AppDeps): Promise<C
   if (!row) throw invalidRequest('This sign-in has expired or was not started in this browser. Go back to the app and start again.').asPage();
   const client = await findClient(deps.db, row.client_id);
   if (!client || client.disabled) throw invalidRequest('The app is no longer registered.').asPage();
-  return { row, client, context: row.context as LaunchContext, requestedScopes: new Set(row.requested_scope.split(' ').filter(Boolean)) };
+  return { row, client, context: row.context, requestedScopes: new Set(row.requested_scope.split(' ').filter(Boolean)) };
 }
 
 /** Spends the form's CSRF token or shows an error page: a missing, wrong or replayed token stops here. */

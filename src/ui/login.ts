@@ -44,7 +44,7 @@ export function loginRouter(deps: AppDeps): Router {
       fhir_user: user.fhirUser,
       session_id_hash: session.idHash,
       auth_time: new Date(),
-      context: JSON.stringify(context),
+      context,
     });
     res.redirect(303, '/interaction');
   });

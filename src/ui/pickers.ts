@@ -1,8 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
-import { bareId } from '../context/index.ts';
-import { encounterPatientId, isFhirId, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
+import { encounterPatientId, isFhirId, patientsVisibleTo, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
@@ -40,7 +39,7 @@ export function pickersRouter(deps: AppDeps): Router {
     // An id sent by hand must name a patient that exists and that this user may choose.
     if ((allowed && !allowed.includes(patient)) || !(await fromFhir(deps.fhir.getPatient(patient))))
       throw invalidRequest('That patient is not one you can choose. Go back and pick one from the list.').asPage();
-    await updateInteraction(deps.db, interaction.row.id_hash, { context: JSON.stringify({ ...interaction.context, patient }) });
+    await updateInteraction(deps.db, interaction.row.id_hash, { context: { ...interaction.context, patient } });
     res.redirect(303, '/interaction');
   });
 
@@ -72,7 +71,7 @@ export function pickersRouter(deps: AppDeps): Router {
         throw invalidRequest("That encounter is not one of this patient's. Go back and pick one from the list.").asPage();
       context = { ...context, encounter: choice.encounter };
     }
-    await updateInteraction(deps.db, interaction.row.id_hash, { context: JSON.stringify(context), encounter_step_done: true });
+    await updateInteraction(deps.db, interaction.row.id_hash, { context, encounter_step_done: true });
     res.redirect(303, '/interaction');
   });
   return router;
@@ -87,18 +86,9 @@ const encounterChoiceSchema = z
   .object({ encounter: fhirId.optional(), without: z.literal('encounter').optional() })
   .refine((c) => (c.encounter === undefined) !== (c.without === undefined), 'choose an encounter or continue without one');
 
-/**
- * Whom this user may pick, or undefined for anyone (practitioners: this demo
- * service has no care-team rules). A RelatedPerson picks among the patients
- * their own record links to; a Patient user only ever has themselves.
- */
-async function allowedPatients(deps: AppDeps, interaction: CurrentInteraction): Promise<string[] | undefined> {
-  const fhirUser = interaction.row.fhir_user ?? '';
-  if (fhirUser.startsWith('Patient/')) return [bareId(fhirUser, 'Patient')];
-  if (!fhirUser.startsWith('RelatedPerson/')) return undefined;
-  const person = (await deps.fhir.read(fhirUser)) as fhir4.RelatedPerson | undefined;
-  const reference = person?.patient?.reference;
-  return reference?.startsWith('Patient/') ? [bareId(reference, 'Patient')] : [];
+/** Whom this user may pick (see patientsVisibleTo), or undefined for anyone. */
+function allowedPatients(deps: AppDeps, interaction: CurrentInteraction): Promise<string[] | undefined> {
+  return patientsVisibleTo(deps.fhir, interaction.row.fhir_user ?? undefined);
 }
 
 async function patientSummaries(deps: AppDeps, ids: readonly string[]): Promise<PatientSummary[]> {

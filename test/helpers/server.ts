@@ -45,7 +45,11 @@ export interface TestServerOptions {
   /** Adjust the loaded config (lifetimes, hooks, rules...) before the service starts. */
   configure?: (config: Config) => void;
   /** Reuse a database (e.g. a second instance on the same schema). */
-  database?: { kind: 'postgres'; url: string; schema: string } | { kind: 'pglite-dir'; dir: string };
+  database?:
+    | { kind: 'postgres'; url: string; schema: string }
+    | { kind: 'pglite-dir'; dir: string }
+    /** A database the test opened and filled itself (the server closes it). */
+    | { kind: 'open'; database: OpenDatabase };
   /** The issuer's host name (it always listens on 127.0.0.1): `localhost` to test the other loopback name. */
   issuerHost?: '127.0.0.1' | 'localhost';
 }
@@ -72,7 +76,9 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
 
   let database: OpenDatabase;
   let dropSchema: (() => Promise<void>) | undefined;
-  if (options.database?.kind === 'postgres') {
+  if (options.database?.kind === 'open') {
+    database = options.database.database;
+  } else if (options.database?.kind === 'postgres') {
     database = await openDatabase({ kind: 'postgres', url: options.database.url, schema: options.database.schema, poolSize: 8 });
   } else if (options.database?.kind === 'pglite-dir') {
     database = await openDatabase({ kind: 'pglite', dir: options.database.dir });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientDisabled } from '../../src/store/clients.ts';
+import { getGrant } from '../../src/store/grants.ts';
 import { setUserAttributes, setUserDisabled } from '../../src/store/users.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { decodeJwt } from '../helpers/oauth.ts';
@@ -102,12 +103,13 @@ describeEachDatabase('Refresh tokens', (kind) => {
     for (let i = 0; i < 2; i++) current = String(((await (await refresh(server, { refresh_token: current })).json()) as Json).refresh_token);
     const rows = await server.deps.db
       .selectFrom('refresh_tokens')
-      .select(['expires_at', 'access_type', 'consumed_at'])
-      .where('family_id', '=', grantOf(tokens))
+      .select(['expires_at', 'consumed_at'])
+      .where('grant_id', '=', grantOf(tokens))
       .execute();
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((r) => r.expires_at.getTime())).size).toBe(1);
-    expect(rows.every((r) => r.access_type === 'offline')).toBe(true);
+    // Rotation is a new token row of the same grant; the grant holds the access type.
+    expect(await getGrant(server.deps.db, grantOf(tokens))).toMatchObject({ accessType: 'offline', revokedAt: null });
     expect(rows.filter((r) => r.consumed_at === null)).toHaveLength(1);
     const horizon = rows[0]!.expires_at.getTime() - Date.now();
     expect(horizon).toBeGreaterThan((server.config.tokens.offlineRefreshLifetimeSeconds - 120) * 1000);
@@ -203,12 +205,13 @@ describeEachDatabase('Refresh tokens', (kind) => {
     const rotated = (await first.json()) as Json;
     const row = await server.deps.db
       .selectFrom('refresh_tokens')
-      .select(['access_type', 'expires_at', 'session_id_hash'])
-      .where('family_id', '=', grantOf(tokens))
+      .select(['expires_at'])
+      .where('grant_id', '=', grantOf(tokens))
       .where('consumed_at', 'is', null)
       .executeTakeFirstOrThrow();
-    expect(row.access_type).toBe('online');
-    expect(row.session_id_hash).toBeTruthy();
+    const grant = await getGrant(server.deps.db, grantOf(tokens));
+    expect(grant?.accessType).toBe('online');
+    expect(grant?.sessionIdHash).toBeTruthy();
     expect(row.expires_at.getTime() - Date.now()).toBeLessThanOrEqual(server.config.tokens.onlineRefreshLifetimeSeconds * 1000);
 
     expect((await browser.post('/logout', {})).status).toBe(200);
@@ -222,12 +225,8 @@ describeEachDatabase('Refresh tokens', (kind) => {
       login: { username: 'nurse.lee', password: 'lee-demo' },
     });
     expect((await introspection(server, tokens.refresh_token)).active).toBe(true);
-    const { session_id_hash } = await server.deps.db
-      .selectFrom('refresh_tokens')
-      .select('session_id_hash')
-      .where('family_id', '=', grantOf(tokens))
-      .executeTakeFirstOrThrow();
-    await server.deps.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id_hash', '=', session_id_hash!).execute();
+    const { sessionIdHash } = (await getGrant(server.deps.db, grantOf(tokens)))!;
+    await server.deps.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id_hash', '=', sessionIdHash!).execute();
     expect(await introspection(server, tokens.refresh_token)).toEqual({ active: false });
     await expectOAuthError(await refresh(server, { refresh_token: String(tokens.refresh_token) }), 400, 'invalid_grant');
   });
@@ -278,7 +277,7 @@ describeEachDatabase('Refresh tokens', (kind) => {
       const { expires_at } = await shortLived.deps.db
         .selectFrom('refresh_tokens')
         .select('expires_at')
-        .where('family_id', '=', grantOf(tokens))
+        .where('grant_id', '=', grantOf(tokens))
         .executeTakeFirstOrThrow();
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expires_at.getTime() - Date.now()) + 100));
       await expectOAuthError(await refresh(shortLived, { refresh_token: String(rotated.refresh_token) }), 400, 'invalid_grant');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, authorize, basic, decodeJwt, newLaunch, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { getGrant } from '../../src/store/grants.ts';
 import { grantIdOfJti } from '../../src/store/revocations.ts';
 import { setUserDisabled } from '../../src/store/users.ts';
 import {
@@ -101,12 +102,15 @@ describeEachDatabase('Token endpoint: authorization_code', (kind) => {
     await expectOAuthError(await redeemGrowthChartCode(server, code, verifier), 400, 'invalid_grant');
 
     const grantId = grantIdOfJti(String(decodeJwt(tokens.access_token).jti));
-    const revoked = await server.deps.db.selectFrom('revocations').selectAll().where('key', '=', grantId).execute();
-    expect(revoked).toHaveLength(1);
-    expect(revoked[0]).toMatchObject({ kind: 'grant', client_id: 'growth-chart' });
-    const refresh = await server.deps.db.selectFrom('refresh_tokens').select('revoked_at').where('family_id', '=', grantId).execute();
-    expect(refresh).toHaveLength(1);
-    expect(refresh[0]!.revoked_at).not.toBeNull();
+    const grant = await getGrant(server.deps.db, grantId);
+    expect(grant).toMatchObject({ clientId: 'growth-chart', revokedReason: 'authorization code replayed' });
+    expect(grant!.revokedAt).toBeInstanceOf(Date);
+    // One row revokes the grant: its refresh token is refused, its access token inactive.
+    await expectOAuthError(
+      await postToken(server, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, growthChartAuth()),
+      400,
+      'invalid_grant',
+    );
 
     expect(await introspect(tokens.access_token)).toEqual({ active: false });
   });

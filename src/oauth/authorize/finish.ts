@@ -1,10 +1,10 @@
 import type { AppDeps } from '../../app.ts';
-import { negotiateScopes, serializeScopes } from '../../scopes/index.ts';
+import { negotiateScopes, refreshAccess, serializeScopes } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { createAuthorizationCode } from '../../store/codes.ts';
+import { createGrant } from '../../store/grants.ts';
 import { completeInteraction } from '../../store/interactions.ts';
 import { findLaunchByHash } from '../../store/launches.ts';
-import { newId } from '../../tokens/secrets.ts';
 import type { CurrentInteraction } from '../../ui/interaction.ts';
 import { OAuthError, invalidRequest } from '../errors.ts';
 
@@ -16,6 +16,10 @@ import { OAuthError, invalidRequest } from '../errors.ts';
  * rather than refuse).
  */
 export function grantableScope(deps: AppDeps, interaction: CurrentInteraction, approved?: readonly string[]): string {
+  return serializeScopes(grantableScopes(interaction, approved));
+}
+
+function grantableScopes(interaction: CurrentInteraction, approved?: readonly string[]) {
   const { row } = interaction;
   const negotiate = (requested: string, clientAllowed: string) => {
     const result = negotiateScopes({ requested, clientAllowed, grantType: 'authorization_code' });
@@ -26,10 +30,10 @@ export function grantableScope(deps: AppDeps, interaction: CurrentInteraction, a
   // The user's choice narrows the offer; the offer's order (the app's) is kept.
   if (approved) granted = negotiate(granted.scope, approved.join(' '));
   const hasPatient = Boolean(interaction.context.patient);
-  return serializeScopes(granted.granted.filter((s) => hasPatient || !(s.kind === 'clinical' && s.context === 'patient')));
+  return granted.granted.filter((s) => hasPatient || !(s.kind === 'clinical' && s.context === 'patient'));
 }
 
-/** Consent given: freeze everything into a single-use code and send the browser back to the app. */
+/** Consent given: the grant is made, with a single-use code for it, and the browser goes back to the app. */
 export async function approveInteraction(
   deps: AppDeps,
   interaction: CurrentInteraction,
@@ -37,29 +41,33 @@ export async function approveInteraction(
   requestId: string | undefined,
 ): Promise<string> {
   const { row, client, context } = interaction;
-  const scope = grantableScope(deps, interaction, approved);
+  const scopes = grantableScopes(interaction, approved);
+  const scope = serializeScopes(scopes);
   const code = await deps.db.transaction().execute(async (trx) => {
     if (!(await completeInteraction(trx, row.id_hash))) throw invalidRequest('This sign-in was already completed.').asPage();
     // The EHR may cancel a launch (say, the wrong patient) while its user is still here: no code for it then.
     // Expiry is not checked again: it bounds when the launch may be presented, which was at /authorize.
     const launch = row.launch_id_hash ? await findLaunchByHash(trx, row.launch_id_hash) : undefined;
     if (launch?.cancelled) throw invalidRequest('the EHR cancelled this launch').redirectTo(row.redirect_uri, row.state);
-    const value = await createAuthorizationCode(trx, {
-      grant_id: newId(),
-      client_id: client.id,
-      redirect_uri: row.redirect_uri,
-      code_challenge: row.code_challenge,
+    const grant = await createGrant(trx, {
+      clientId: client.id,
+      userId: row.user_id,
+      fhirUser: row.fhir_user,
       scope,
       aud: row.aud,
-      context: JSON.stringify(context),
-      launch_type: row.launch_type,
-      launch_extra: JSON.stringify(row.launch_extra),
-      user_id: row.user_id,
-      fhir_user: row.fhir_user,
-      session_id_hash: row.session_id_hash,
+      context,
+      launchType: row.launch_type,
+      launchExtra: row.launch_extra,
+      accessType: refreshAccess(scopes) ?? null,
+      authTime: row.auth_time,
+      sessionIdHash: row.session_id_hash,
+    });
+    const value = await createAuthorizationCode(trx, {
+      grantId: grant.id,
+      redirectUri: row.redirect_uri,
+      codeChallenge: row.code_challenge,
       nonce: row.nonce,
-      auth_time: row.auth_time,
-      expires_at: new Date(Date.now() + deps.config.tokens.codeLifetimeSeconds * 1000),
+      expiresAt: new Date(Date.now() + deps.config.tokens.codeLifetimeSeconds * 1000),
     });
     await recordAudit(trx, {
       event: 'consent.given',
@@ -67,7 +75,7 @@ export async function approveInteraction(
       userId: row.user_id ?? row.fhir_user,
       patient: context.patient,
       requestId,
-      details: { scope, launch_type: row.launch_type },
+      details: { scope, launch_type: row.launch_type, grant_id: grant.id },
     });
     return value;
   });

@@ -30,8 +30,8 @@ export function authorizeRouter(deps: AppDeps): Router {
       launch_type: request.launch ? 'ehr' : 'standalone',
       launch_id_hash: request.launch?.idHash ?? null,
       // Standalone: the pickers add patient and encounter; the banner flag is set here (config.standalone).
-      context: JSON.stringify(request.launch ? request.context : standaloneContext({}, deps.config.standalone.needPatientBanner)),
-      launch_extra: JSON.stringify(request.launch?.extra ?? {}),
+      context: request.launch ? request.context : standaloneContext({}, deps.config.standalone.needPatientBanner),
+      launch_extra: request.launch?.extra ?? {},
       user_id: localUser && !localUser.disabled ? localUser.id : null,
       fhir_user: vouched,
       auth_time: vouched ? new Date() : null,

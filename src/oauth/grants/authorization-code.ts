@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import type { LaunchContext } from '../../context/index.ts';
 import { oauthParam, parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { redeemAuthorizationCode } from '../../store/codes.ts';
-import { revokeGrant } from '../../store/revocations.ts';
+import { revokeGrant } from '../../store/grants.ts';
 import { invalidClient, invalidGrant } from '../errors.ts';
-import { issueTokens, type TokenResponse } from '../issue.ts';
+import { issueTokens } from '../issue.ts';
 import { CODE_VERIFIER, verifierMatchesChallenge } from '../pkce.ts';
-import type { Grant } from '../token.ts';
-import { currentGrantUser } from './grant-user.ts';
-import { refreshTokenTerms } from './refresh-terms.ts';
+import type { GrantHandler } from '../token.ts';
+import { refreshExpiry } from './refresh-terms.ts';
 
 const requestSchema = z.object({
   code: oauthParam(),
@@ -19,10 +17,10 @@ const requestSchema = z.object({
 
 /**
  * grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636, SMART app-launch
- * "Obtain access token"). One transaction: consume the code, check it,
- * issue, audit.
+ * "Obtain access token"). One transaction: consume the code (which reads its
+ * grant), check it, issue, audit.
  */
-export const authorizationCodeGrant: Grant = async ({ body, authenticated, deps, requestId }) => {
+export const authorizationCodeGrant: GrantHandler = async ({ body, authenticated, deps, requestId }) => {
   const params = parseInput(requestSchema, body);
   if (!authenticated) throw invalidClient('client_id is required for a public client');
   const { client } = authenticated;
@@ -30,53 +28,36 @@ export const authorizationCodeGrant: Grant = async ({ body, authenticated, deps,
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const redemption = await redeemAuthorizationCode(trx, params.code);
     if (redemption.outcome === 'invalid') throw invalidGrant('the code is invalid or expired');
-    const code = redemption.code;
+    const { grant } = redemption;
 
     if (redemption.outcome === 'replayed') {
       // RFC 6749 §4.1.2: a reused code SHOULD revoke what it already issued. Committed, then refused.
-      if (code.client_id === client.id) {
-        await revokeGrant(trx, {
-          grantId: code.grant_id,
-          clientId: client.id,
-          reason: 'authorization code replayed',
-          accessTokenLifetimeSeconds: deps.config.tokens.accessTokenLifetimeSeconds,
-        });
-        await recordAudit(trx, { event: 'code.replayed', clientId: client.id, userId: code.user_id, requestId });
+      if (grant.clientId === client.id) {
+        await revokeGrant(trx, grant.id, 'authorization code replayed');
+        await recordAudit(trx, { event: 'code.replayed', clientId: client.id, userId: grant.userId, requestId });
       }
       return { replayed: true as const };
     }
 
-    if (code.client_id !== client.id) throw invalidGrant('the code was issued to another client');
-    if (code.redirect_uri !== params.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
-    if (!CODE_VERIFIER.test(params.code_verifier) || !verifierMatchesChallenge(params.code_verifier, code.code_challenge))
+    const { code } = redemption;
+    if (grant.clientId !== client.id) throw invalidGrant('the code was issued to another client');
+    if (code.redirectUri !== params.redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request');
+    if (!CODE_VERIFIER.test(params.code_verifier) || !verifierMatchesChallenge(params.code_verifier, code.codeChallenge))
       throw invalidGrant('code_verifier does not match the code_challenge');
 
-    const user = await currentGrantUser(trx, code.user_id);
-    const context = code.context as LaunchContext;
-
-    const response: TokenResponse = await issueTokens(trx, deps, {
-      grantType: 'authorization_code',
+    const response = await issueTokens(trx, deps, grant, 'authorization_code', {
       client,
-      user,
-      fhirUser: code.fhir_user ?? undefined,
-      scope: code.scope,
-      aud: code.aud,
-      context,
-      launchType: code.launch_type as 'ehr' | 'standalone',
-      launchExtra: code.launch_extra,
       nonce: code.nonce,
-      authTime: code.auth_time,
-      grantId: code.grant_id,
-      refresh: refreshTokenTerms(deps, client, code.scope, code.session_id_hash),
+      refreshExpiresAt: refreshExpiry(deps, client, grant),
       requestId,
     });
     await recordAudit(trx, {
       event: 'code.redeemed',
       clientId: client.id,
-      userId: user?.id ?? code.fhir_user,
-      patient: context.patient,
+      userId: grant.userId ?? grant.fhirUser,
+      patient: grant.context.patient,
       requestId,
-      details: { scope: code.scope, refresh_token: response.refresh_token !== undefined },
+      details: { scope: grant.scope, refresh_token: response.refresh_token !== undefined },
     });
     return { replayed: false as const, response };
   });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { oauthParam, parseInput } from '../../http/validate.ts';
 import { negotiateScopes } from '../../scopes/index.ts';
-import { recordAssertionJtiWithAudit } from '../../store/assertion-jtis.ts';
-import { newId } from '../../tokens/secrets.ts';
+import { recordBackendGrant } from '../../store/assertion-jtis.ts';
+import { newGrant } from '../../store/grants.ts';
 import { assertionReplayed } from '../client-auth/private-key-jwt.ts';
 import { invalidClient, invalidScope } from '../errors.ts';
 import { issueTokens } from '../issue.ts';
-import type { Grant } from '../token.ts';
+import type { GrantHandler } from '../token.ts';
 
 const requestSchema = z.object({ scope: oauthParam() });
 
@@ -20,7 +20,7 @@ const requestSchema = z.object({ scope: oauthParam() });
  * invalid_scope. No user, no launch context, no refresh token, no id_token;
  * the token's `sub` is the client id.
  */
-export const clientCredentialsGrant: Grant = async ({ body, authenticated, deps, requestId }) => {
+export const clientCredentialsGrant: GrantHandler = async ({ body, authenticated, deps, requestId }) => {
   if (authenticated?.method !== 'private_key_jwt' || !authenticated.unrecordedAssertion)
     throw invalidClient('client_credentials requires private_key_jwt client authentication (a signed client_assertion)');
   const { client, unrecordedAssertion: assertion } = authenticated;
@@ -30,25 +30,27 @@ export const clientCredentialsGrant: Grant = async ({ body, authenticated, deps,
   if (!negotiated.ok) throw invalidScope(negotiated.error);
   if (negotiated.scope === '') throw invalidScope('none of the requested scopes is a system/ scope this client may have');
 
-  // issueTokens writes nothing for this grant (no refresh token). The grant's one
-  // write, after signing: the assertion's jti and the audit row, in one statement.
-  const response = await issueTokens(deps.db, deps, {
-    grantType: 'client_credentials',
-    client,
-    user: undefined,
-    fhirUser: undefined,
+  const grant = newGrant({
+    clientId: client.id,
+    userId: null,
+    fhirUser: null,
     scope: negotiated.scope,
     aud: deps.config.fhirBaseUrl,
     context: {},
-    launchType: undefined,
+    launchType: null,
     launchExtra: {},
-    grantId: newId(),
-    requestId,
+    accessType: null,
+    authTime: null,
+    sessionIdHash: null,
   });
-  const recorded = await recordAssertionJtiWithAudit(
+  // issueTokens writes nothing for this grant (no refresh token). The grant's one
+  // write, after signing: the assertion's jti, the grant and the audit row, in one statement.
+  const response = await issueTokens(deps.db, deps, grant, 'client_credentials', { client, requestId });
+  const recorded = await recordBackendGrant(
     deps.db,
     { clientId: client.id, jti: assertion.jti, expiresAt: assertion.expiresAt },
-    { event: 'token.issued', clientId: client.id, requestId, details: { grant: 'client_credentials', scope: negotiated.scope } },
+    grant,
+    { event: 'token.issued', clientId: client.id, requestId, details: { grant: 'client_credentials', scope: negotiated.scope, grant_id: grant.id } },
   );
   if (!recorded) throw assertionReplayed();
   return response;
