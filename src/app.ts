@@ -52,6 +52,8 @@ export function createApp(deps: AppDeps): Express {
           // Our pages post forms to ourselves; the consent form's redirect goes to the app.
           'form-action': null,
           'script-src': ["'self'"],
+          // Over plain http (a developer's localhost) it would send the launcher's EHR frame to https.
+          'upgrade-insecure-requests': deps.config.issuer.startsWith('https:') ? [] : null,
         },
       },
       // Discovery and JWKS are read cross-origin by browser apps.

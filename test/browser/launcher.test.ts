@@ -127,7 +127,7 @@ if (!hasChromium && process.env.CI === 'true') {
           await app.locator('button[value=approve]').waitFor(STEP);
           await shot(page, `${issuerHost}-ehr-3-consent-in-frame`);
           await app.locator('button[value=approve]').click();
-          const frame = page.frames().find((f) => f.name() === '' && f !== page.mainFrame())!;
+          const frame = (await (await page.$('#app-frame'))!.contentFrame())!;
           await frame.waitForURL(/\/sample-app\/$/, STEP);
           const tokens = await checkSampleApp(frame, 'p002', 'John Smith');
           expect(tokens).toMatchObject({ encounter: 'e004', intent: 'reconcile-medications', tenant: 'hospital-a', fhirContext: [{ reference: 'DiagnosticReport/dr001' }] });
@@ -144,6 +144,9 @@ if (!hasChromium && process.env.CI === 'true') {
           await page.fill('input[name=username]', 'amy');
           await page.fill('input[name=password]', 'amy-demo');
           await page.click('button[type=submit]');
+          // Amy is the patient (no patient picker); the sample app asks for launch/encounter.
+          await page.waitForURL(/\/select-encounter$/, STEP);
+          await page.click('button[name=encounter][value=e001]');
           await page.waitForURL(/\/consent$/, STEP);
           await page.click('button[value=approve]');
           await checkSampleApp(page, 'p001', 'Amy Shaw');

@@ -141,6 +141,8 @@ describeEachDatabase('Launcher (simulated EHR)', (kind) => {
     const post = (headers: Record<string, string>) =>
       fetch(`${server.baseUrl}/launcher`, { method: 'POST', redirect: 'manual', body, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers } });
     expect((await post({ origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post({ origin: 'null' })).status).toBe(403);
+    expect((await post({ origin: 'https://evil.example', 'sec-fetch-site': 'same-site' })).status).toBe(403);
     expect((await post({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await post({ cookie: cookie.replace(/smart_launch_launcher_csrf=[^;]+/, 'smart_launch_launcher_csrf=planted') })).status).toBe(400);
     expect((await post({ origin: new URL(server.baseUrl).origin, 'sec-fetch-site': 'same-origin' })).status).toBe(303);

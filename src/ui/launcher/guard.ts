@@ -11,6 +11,8 @@ const LAUNCHER_CSRF_COOKIE = 'smart_launch_launcher_csrf';
 
 /** A fresh CSRF token for the launcher's forms, set as the cookie it must match. */
 export function issueLauncherCsrf(res: Response, deps: AppDeps): string {
+  // With helmet's no-referrer a browser sends `Origin: null` on a form post; same-origin keeps the real one.
+  res.setHeader('Referrer-Policy', 'same-origin');
   const csrf = randomToken();
   res.cookie(LAUNCHER_CSRF_COOKIE, csrf, {
     httpOnly: true,
@@ -23,16 +25,17 @@ export function issueLauncherCsrf(res: Response, deps: AppDeps): string {
 
 /**
  * Every launcher POST: the browser must say it is same-origin (Sec-Fetch-Site,
- * Origin: sent by every current browser on a POST), and the form's CSRF token
- * must match the cookie. A planted cookie alone, from another origin, fails.
+ * which scripts cannot set; else Origin), and the form's CSRF token must match
+ * the cookie. A planted cookie alone, from another origin, fails.
  */
 export function requireLauncherPost(req: Request, deps: AppDeps): void {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin')
-    throw forbidden(`this form was sent from another site (Sec-Fetch-Site: ${String(site)}); use the launcher page itself`);
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== new URL(deps.config.issuer).origin && origin !== `${req.protocol}://${req.headers.host}`)
+  if (site !== undefined) {
+    if (site !== 'same-origin') throw forbidden(`this form was sent from another site (Sec-Fetch-Site: ${String(site)}); use the launcher page itself`);
+  } else if (origin !== undefined && origin !== new URL(deps.config.issuer).origin && origin !== `${req.protocol}://${req.headers.host}`) {
     throw forbidden(`this form was sent from ${origin}, not from this service (${new URL(deps.config.issuer).origin})`);
+  }
   const cookie: unknown = req.cookies?.[LAUNCHER_CSRF_COOKIE];
   const sent = (req.body as Record<string, unknown> | undefined)?.csrf;
   if (typeof cookie !== 'string' || typeof sent !== 'string' || cookie.length > 100 || !safeEqual(cookie, sent))
