@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.ts';
+import { startBanner } from './banner.ts';
 import { startService } from './service.ts';
 
 /** `npm start`: load config, start the service, listen; stop cleanly on SIGTERM/SIGINT. */
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host, () => {
     const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
     logger.info({ issuer: config.issuer, database: where, node: process.version }, 'smart-launch is listening');
-    console.log(`\nsmart-launch is up on ${where} (Node ${process.version}).\n  Discovery: ${config.issuer}/.well-known/smart-configuration\n  Launcher:  ${config.issuer}/launcher\n`);
+    console.log(startBanner(config, where));
   });
 
   let stopping = false;

@@ -34,7 +34,7 @@ export interface Service {
  * creates signing keys, loads the claims hook, composes the app.
  */
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);
   const database = options.database ?? (await openDatabase(config.database));
   try {
@@ -47,8 +47,9 @@ export async function startService(config: Config, options: { database?: OpenDat
       const disabled = await disableSandboxClients(database.db);
       if (disabled) logger.info({ clients: disabled }, 'launcher is off: its temporary ad-hoc clients are disabled');
     }
-    for (const user of config.users.filter((u) => u.password))
-      logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
+    const demoUsers = config.users.filter((u) => u.password).map((u) => u.username);
+    if (demoUsers.length)
+      logger.warn({ users: demoUsers }, `DEMO USERS with plain passwords in smart-config/users.json (${demoUsers.join(', ')}): not for production`);
     const keys = await loadSigningKeys(database.db);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const { dataSource: fhir, backend: fhirBackend } = createFhirServer({

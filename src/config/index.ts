@@ -11,6 +11,7 @@ import {
   type ServerFile,
   type UserConfig,
 } from './schema.ts';
+import { logFormat } from '../http/logging.ts';
 import { expandIssuerPlaceholders } from './issuer-urls.ts';
 
 export type { ClientConfig, UserConfig } from './schema.ts';
@@ -36,6 +37,8 @@ export interface Config {
   login: ServerFile['login'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
+  /** JSON lines, or pino-pretty on a terminal (LOG_FORMAT overrides). */
+  logFormat: 'json' | 'pretty';
   /**
    * The launcher (a simulated EHR) and sandbox mode: temporary ad-hoc clients.
    * `simulatedErrors` only outside NODE_ENV=production, whatever the file says.
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,
     logLevel: (env.LOG_LEVEL as ServerFile['logLevel'] | undefined) ?? server.logLevel,
+    logFormat: logFormat(env, process.stdout.isTTY === true),
     launcher: { ...server.launcher, simulatedErrors: server.launcher.enabled && !production },
     clients,
     users,
