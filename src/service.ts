@@ -9,7 +9,7 @@ import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
-import { disableSandboxClients } from './store/sandbox-clients.ts';
+import { disableSandboxClients, keepConfiguredClients } from './store/sandbox-clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
 import { loadSigningKeys } from './tokens/keys.ts';
@@ -42,6 +42,7 @@ export async function startService(config: Config, options: { database?: OpenDat
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
     await upsertConfiguredClients(database.db, config.clients);
     await upsertConfiguredUsers(database.db, config.users);
+    await keepConfiguredClients(database.db, config.clients.map((c) => c.id));
     // Ad-hoc apps of the launcher exist only in sandbox mode.
     if (!config.launcher.enabled) {
       const disabled = await disableSandboxClients(database.db);

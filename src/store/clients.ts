@@ -76,7 +76,6 @@ export async function upsertConfiguredClients(db: Db, clients: readonly ClientCo
       metadata: toJson(c.metadata),
       updated_at: new Date(),
       disabled_at: c.disabled ? new Date() : null,
-      sandbox_expires_at: null,
     };
     await db
       .insertInto('clients')

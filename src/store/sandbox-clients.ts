@@ -53,3 +53,9 @@ export async function disableSandboxClients(db: Db): Promise<number> {
     .execute();
   return rows.length;
 }
+
+/** A client the config now declares is no longer temporary, whatever the launcher once made of its id. */
+export async function keepConfiguredClients(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('clients').set({ sandbox_expires_at: null }).where('id', 'in', ids).where('sandbox_expires_at', 'is not', null).execute();
+}

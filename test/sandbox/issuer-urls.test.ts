@@ -1,17 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configWith } from '../helpers/config-dir.ts';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 import { foreignOriginWarnings } from '../../src/config/issuer-urls.ts';
 
-function configWith(file: string, edit: (json: any) => unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'smart-config-'));
-  cpSync('smart-config', dir, { recursive: true });
-  const target = path.join(dir, file);
-  writeFileSync(target, JSON.stringify(edit(JSON.parse(readFileSync(target, 'utf8')))));
-  return dir;
-}
 
 const servedHere = (pathname: string) => pathname.startsWith('/sample-app/');
 const sampleApp = (config: ReturnType<typeof loadConfig>) => config.clients.find((c) => c.id === 'sample-app')!;

@@ -28,7 +28,7 @@ console.log(await new SignJWT({})
   -d grant_type=client_credentials \\
   -d scope=${scope} \\
   -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \\
-  --data-urlencode client_assertion@assertion.jwt`;
+  -d "client_assertion=$(cat assertion.jwt)"`;
   return html`<p>A backend service has no user and no browser: it signs a JWT with its private key and trades it at
       <code>/token</code> for an access token with <code>system/</code> scopes (SMART Backend Services).</p>
     <div class="card" id="backend-recipe">
