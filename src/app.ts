@@ -11,6 +11,8 @@ import { fhirApiRouter } from './fhir-api/index.ts';
 import { canonicalLoopbackHost } from './http/canonical-host.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { requestLogger } from './http/logging.ts';
+import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
+import { accountRouter } from './account/router.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
@@ -22,14 +24,15 @@ import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './ui/launcher/router.ts';
 import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
 import { interactionRouter } from './ui/router.ts';
-import type { SigningKeys } from './tokens/keys.ts';
+import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
 
 /** Everything a request handler may use; built once at start (see service.ts). */
 export interface AppDeps {
   config: Config;
   db: Db;
-  keys: SigningKeys;
+  /** The signing keys; `keys.reloadKeys()` re-reads them after a rotation. */
+  keys: KeyRing;
   fhir: FhirDataSource;
   /** What the FHIR API forwards to: the embedded engine or the upstream server. */
   fhirBackend: FhirBackend;
@@ -37,6 +40,7 @@ export interface AppDeps {
   hook: IssueHook | undefined;
   /** Batched audit events for hot read paths (introspection). */
   auditBatch: AuditBatch;
+  metrics: Metrics;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -44,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLogger(deps.logger));
+  app.use(httpMetrics(deps.metrics));
   app.use(canonicalLoopbackHost(deps.config.issuer));
   app.use(
     helmet({
@@ -80,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
   if (deps.config.launcher.enabled) app.use(launcherRouter(deps));
+  app.use(metricsRouter(deps));
+  app.use(accountRouter(deps));
   app.use(fhirApiRouter(deps));
   // The sample SMART app (public/sample-app/), served on the service's origin.
   app.use(express.static(path.resolve('public'), { index: 'index.html' }));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Server } from 'node:http';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { foreignOriginWarnings } from './config/issuer-urls.ts';
@@ -7,12 +8,14 @@ import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts'
 import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
 import { createApp, type AppDeps } from './app.ts';
+import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
 import { disableSandboxClients, keepConfiguredClients } from './store/sandbox-clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
-import { loadSigningKeys } from './tokens/keys.ts';
+import { KeyRing } from './tokens/keys.ts';
+import { ensureSigningKeys, startKeySchedule } from './tokens/rotation.ts';
 
 /** A path under one of public/'s folders (the sample app): a page this service serves. */
 const servedFromPublic = (pathname: string) => {
@@ -25,6 +28,8 @@ const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export interface Service {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** The separate metrics listener (`metrics.port`), when configured. */
+  metricsServer: Server | undefined;
   close(): Promise<void>;
 }
 
@@ -51,7 +56,8 @@ export async function startService(config: Config, options: { database?: OpenDat
     const demoUsers = config.users.filter((u) => u.password).map((u) => u.username);
     if (demoUsers.length)
       logger.warn({ users: demoUsers }, `DEMO USERS with plain passwords in smart-config/users.json (${demoUsers.join(', ')}): not for production`);
-    const keys = await loadSigningKeys(database.db);
+    await ensureSigningKeys(database.db);
+    const keys = await KeyRing.open(database.db);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
@@ -60,20 +66,28 @@ export async function startService(config: Config, options: { database?: OpenDat
       upstreamAuth: config.fhirUpstreamAuth,
     });
     const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
-    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch };
+    const metrics = new Metrics({ keys, poolStats: database.poolStats });
+    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),
         (err: unknown) => logger.warn({ err }, 'sweeping expired rows failed'),
       );
+    const metricsServer =
+      config.metrics.port === undefined ? undefined : await startMetricsServer(metrics, config.metrics.host, config.metrics.port);
+    const keySchedule = startKeySchedule(keys, database.db, config, logger);
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
     return {
       deps,
       app: createApp(deps),
+      metricsServer,
       close: async () => {
         clearInterval(sweeper);
+        keySchedule.stop();
+        metricsServer?.closeAllConnections();
+        await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
         await auditBatch.flush();
         await database.close();
       },

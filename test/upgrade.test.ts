@@ -8,7 +8,7 @@ import { upsertConfiguredClients } from '../src/store/clients.ts';
 import { getGrant } from '../src/store/grants.ts';
 import { upsertConfiguredUsers } from '../src/store/users.ts';
 import { signAccessToken } from '../src/tokens/access-token.ts';
-import { loadSigningKeys } from '../src/tokens/keys.ts';
+import { generateSigningKey } from '../src/tokens/keys.ts';
 import { sha256 } from '../src/tokens/secrets.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { decodeJwt, GROWTH_CHART_REDIRECT, pkce, postToken } from './helpers/oauth.ts';
@@ -34,7 +34,12 @@ async function previousSchema(db: Db): Promise<void> {
   const config = loadConfig({ SMART_CONFIG_DIR: DEFAULT_CONFIG_DIR, PGLITE_DIR: 'memory' });
   await upsertConfiguredClients(db, config.clients);
   await upsertConfiguredUsers(db, config.users);
-  await loadSigningKeys(db);
+  // Release 0001's signing keys: one per purpose, no activation time (migration 0004 adds it).
+  for (const purpose of ['access_token', 'id_token'] as const) {
+    const key = await generateSigningKey(purpose, new Date());
+    await sql`insert into signing_keys (kid, purpose, alg, private_jwk, public_jwk)
+      values (${key.kid}, ${purpose}, ${key.alg}, ${JSON.stringify(key.privateJwk)}::jsonb, ${JSON.stringify(key.publicJwk)}::jsonb)`.execute(db);
+  }
 }
 
 /** What release 0001 wrote at consent (authorization_codes) and on issue (refresh_tokens), column for column. */

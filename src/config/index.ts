@@ -35,6 +35,8 @@ export interface Config {
   sessions: ServerFile['sessions'];
   standalone: ServerFile['standalone'];
   login: ServerFile['login'];
+  keys: ServerFile['keys'];
+  metrics: ServerFile['metrics'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
   /** JSON lines, or pino-pretty on a terminal (LOG_FORMAT overrides). */
@@ -99,6 +101,8 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     sessions: server.sessions,
     standalone: server.standalone,
     login: server.login,
+    keys: server.keys,
+    metrics: server.metrics,
     hooks: server.hooks
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,

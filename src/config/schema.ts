@@ -39,6 +39,31 @@ export const serverFileSchema = z.strictObject({
       lockSeconds: seconds(86_400).default(900),
     })
     .prefault({}),
+  keys: z
+    .strictObject({
+      /** A new key is in /jwks this long before it signs: longer than resource servers cache the JWKS. */
+      publishBeforeUseSeconds: seconds(604_800).default(3600),
+      /** Each key signs this long (0: only `keys rotate`). 90 days: a leaked key's use is bounded, and rotation stays a routine path. */
+      rotateEverySeconds: z.number().int().min(0).max(315_360_000).default(7_776_000),
+      /** How often each instance re-reads the keys: how soon it sees a rotation made elsewhere. */
+      reloadIntervalSeconds: seconds(3600).default(5),
+    })
+    .refine((k) => k.publishBeforeUseSeconds > k.reloadIntervalSeconds, {
+      error: 'publishBeforeUseSeconds must exceed reloadIntervalSeconds, so every instance holds a key before it signs',
+      path: ['publishBeforeUseSeconds'],
+    })
+    .refine((k) => k.rotateEverySeconds === 0 || k.rotateEverySeconds > k.publishBeforeUseSeconds, {
+      error: 'rotateEverySeconds must be 0 (off) or longer than publishBeforeUseSeconds',
+      path: ['rotateEverySeconds'],
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** Also serve GET /metrics, without credentials, on this port (for a scraper on an internal network). */
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().default('127.0.0.1'),
+    })
+    .prefault({}),
   hooks: z
     .strictObject({
       module: z.string().min(1),

@@ -19,6 +19,8 @@ export interface OpenDatabase {
   db: Db;
   target: DatabaseTarget;
   close(): Promise<void>;
+  /** PostgreSQL pool use, for metrics (PGlite has no pool). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** Opens Kysely on real PostgreSQL or on embedded PGlite. Does not migrate. */
@@ -32,7 +34,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     });
     pool.on('connect', usePreparedStatements);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, target, close: () => db.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, target, close: () => db.destroy(), poolStats };
   }
   let pglite: PGlite;
   if (target.dir === 'memory') {

@@ -161,9 +161,13 @@ export interface SigningKeysTable {
   kid: string;
   purpose: 'access_token' | 'id_token';
   alg: string;
-  private_jwk: Json<Record<string, unknown>>;
+  /** Erased (null) once the key is retired. */
+  private_jwk: ColumnType<Record<string, unknown> | null, JsonText, JsonText | null>;
   public_jwk: Json<Record<string, unknown>>;
   created_at: CreatedAt;
+  /** It signs from here until a newer key of its purpose activates; published from `created_at`. */
+  activates_at: Timestamp;
+  /** When it leaves /jwks: every token it signed has expired by then (may lie in the future). */
   retired_at: NullableTimestamp;
 }
 

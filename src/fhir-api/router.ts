@@ -56,6 +56,8 @@ export async function serveFhirRequest(req: Request, res: Response, deps: AppDep
     status = error.status;
     sendError(res, error);
   }
+  const outcome = status < 400 ? 'allowed' : status === 401 ? 'unauthenticated' : status === 403 ? 'refused' : 'failed';
+  deps.metrics.fhirRequest(api?.access.interaction ?? 'unparsed', outcome);
   // Batched like introspection's: the app never waits for this insert.
   deps.auditBatch.add({
     event: 'fhir.accessed',
@@ -68,7 +70,7 @@ export async function serveFhirRequest(req: Request, res: Response, deps: AppDep
       resource_type: api?.access.resourceType,
       ...(api?.access.id ? { id: api.access.id } : {}),
       status,
-      outcome: status < 400 ? 'allowed' : status === 401 ? 'unauthenticated' : status === 403 ? 'refused' : 'failed',
+      outcome,
     },
   });
 }

@@ -191,6 +191,7 @@ export function introspectionRouter(deps: AppDeps): Router {
       result = token.includes('.') ? await introspectAccessToken(deps, token) : await introspectRefreshToken(deps, token);
     }
     res.json(result.active ? result.response : INACTIVE);
+    deps.metrics.introspected(result.active);
 
     // Audited in batches: the resource server never waits for this insert.
     deps.auditBatch.add({

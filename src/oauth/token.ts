@@ -72,6 +72,7 @@ export function tokenRouter(deps: AppDeps): Router {
   router.options('/token', tokenCors(deps));
   router.post('/token', noStore, tokenCors(deps), form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
+    const started = performance.now();
     const { grant_type } = parseInput(grantTypeSchema, body);
     const grant = GRANTS[grant_type];
     if (!grant || !Object.hasOwn(GRANTS, grant_type))
@@ -85,8 +86,12 @@ export function tokenRouter(deps: AppDeps): Router {
         if (!authenticated.client.grantTypes.includes(grant_type))
           throw new OAuthError('unauthorized_client', `this client may not use grant_type ${grant_type}`);
       }
-      res.json(await grant({ body, authenticated, deps, requestId: req.id as string | undefined }));
+      const response = await grant({ body, authenticated, deps, requestId: req.id as string | undefined });
+      res.json(response);
+      deps.metrics.tokensIssued(grant_type, response);
+      deps.metrics.observeTokenRequest(grant_type, 'success', (performance.now() - started) / 1000);
     } catch (error) {
+      deps.metrics.observeTokenRequest(grant_type, error instanceof OAuthError ? error.code : 'server_error', (performance.now() - started) / 1000);
       if (error instanceof OAuthError && error.audit) await recordAudit(deps.db, error.audit);
       throw error;
     }

@@ -1,16 +1,17 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { listSigningKeys, type NewSigningKey, type StoredSigningKey } from '../store/signing-keys.ts';
+import { nextActivation, signerAt, type KeyPurpose } from './key-schedule.ts';
 import { newId } from './secrets.ts';
-import { toJson } from '../store/json.ts';
+
+export type { KeyPurpose } from './key-schedule.ts';
 
 /**
  * Access tokens: ES256, small and fast to sign and verify (the hot path).
  * id_tokens: RS256, which OpenID Connect requires every provider to support.
  */
-export const KEY_ALGORITHMS = { access_token: 'ES256', id_token: 'RS256' } as const;
-export type KeyPurpose = keyof typeof KEY_ALGORITHMS;
+export const KEY_ALGORITHMS = { access_token: 'ES256', id_token: 'RS256' } as const satisfies Record<KeyPurpose, string>;
 
 export interface SigningKey {
   kid: string;
@@ -20,63 +21,116 @@ export interface SigningKey {
 }
 
 export interface SigningKeys {
-  accessToken: SigningKey;
-  idToken: SigningKey;
-  /** Public keys by kid, for verifying what we issued (retired keys included). */
-  byKid: Map<string, SigningKey>;
+  /** The key signing access tokens now. */
+  readonly accessToken: SigningKey;
+  /** The key signing id_tokens now. */
+  readonly idToken: SigningKey;
+  /** Every published key by kid (pending, signing, retiring), for verifying what we issued. */
+  readonly byKid: ReadonlyMap<string, SigningKey>;
   /** The public JWKS served at /jwks: no private members. */
-  jwks: { keys: JWK[] };
+  readonly jwks: { keys: JWK[] };
 }
 
-// Any constant: the lock only orders instances generating keys on first start.
-const KEYGEN_LOCK = 72_150_021;
+/** A new key pair for `purpose`, as stored: JWKs carrying kid, alg and use. */
+export async function generateSigningKey(purpose: KeyPurpose, activatesAt: Date): Promise<NewSigningKey> {
+  const alg = KEY_ALGORITHMS[purpose];
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = newId();
+  const base = { kid, alg, use: 'sig' };
+  return {
+    kid,
+    purpose,
+    alg,
+    privateJwk: { ...(await exportJWK(privateKey)), ...base },
+    publicJwk: { ...(await exportJWK(publicKey)), ...base },
+    activatesAt,
+  };
+}
+
+interface LoadedKey extends StoredSigningKey {
+  key: SigningKey;
+}
 
 /**
- * Loads the signing keys, generating them on first start. Runs under an advisory
- * lock so instances starting together on one database end up with the same keys;
- * keys are imported once here, never per request.
+ * The published signing keys of this process, imported once per load (never
+ * per request). `reloadKeys()` is the one way they change: called on a short
+ * interval (tokens/rotation.ts), after a rotation here, and by anything that
+ * learns of a rotation elsewhere. Which key signs is decided by time from the
+ * loaded rows (key-schedule.ts), so instances switch together without a reload.
  */
-export async function loadSigningKeys(db: Db): Promise<SigningKeys> {
-  await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${KEYGEN_LOCK})`.execute(trx);
-    for (const purpose of Object.keys(KEY_ALGORITHMS) as KeyPurpose[]) {
-      const active = await trx
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('purpose', '=', purpose)
-        .where('retired_at', 'is', null)
-        .executeTakeFirst();
-      if (active) continue;
-      const alg = KEY_ALGORITHMS[purpose];
-      const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-      const kid = newId();
-      const base = { kid, alg, use: 'sig' };
-      await trx
-        .insertInto('signing_keys')
-        .values({
-          kid,
-          purpose,
-          alg,
-          private_jwk: toJson({ ...(await exportJWK(privateKey)), ...base }),
-          public_jwk: toJson({ ...(await exportJWK(publicKey)), ...base }),
-        })
-        .execute();
-    }
-  });
+export class KeyRing implements SigningKeys {
+  #loaded: LoadedKey[] = [];
+  #byKid = new Map<string, SigningKey>();
+  #jwks: { keys: JWK[] } = { keys: [] };
+  #signers: Partial<Record<KeyPurpose, SigningKey>> = {};
+  /** Until then (ms) the cached signers hold; a pending key's activation moves it. */
+  #signersValidUntil = 0;
 
-  const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute();
-  const byKid = new Map<string, SigningKey>();
-  const active: Partial<Record<KeyPurpose, SigningKey>> = {};
-  const jwks: JWK[] = [];
-  for (const row of rows) {
-    const privateKey = createPrivateKey({ key: row.private_jwk as JsonWebKey, format: 'jwk' });
-    const key: SigningKey = { kid: row.kid, alg: row.alg, privateKey, publicKey: createPublicKey(privateKey) };
-    byKid.set(row.kid, key);
-    if (!row.retired_at) active[row.purpose] = key;
-    jwks.push(publicMembersOnly(row.public_jwk as JWK));
+  private constructor(private readonly db: Db) {}
+
+  /** Loads the keys in the database; `ensureSigningKeys` has made sure there is one signing per purpose. */
+  static async open(db: Db): Promise<KeyRing> {
+    const ring = new KeyRing(db);
+    await ring.reloadKeys();
+    return ring;
   }
-  if (!active.access_token || !active.id_token) throw new Error('signing keys missing after generation');
-  return { accessToken: active.access_token, idToken: active.id_token, byKid, jwks: { keys: jwks } };
+
+  async reloadKeys(): Promise<void> {
+    const now = new Date();
+    const rows = await listSigningKeys(this.db, { publishedAt: now });
+    // Key material never changes under a kid: import only keys not loaded before.
+    const previous = new Map(this.#loaded.map((k) => [k.kid, k.key]));
+    const loaded: LoadedKey[] = rows.map((row) => ({ ...row, key: previous.get(row.kid) ?? importKey(row) }));
+    for (const purpose of Object.keys(KEY_ALGORITHMS) as KeyPurpose[]) {
+      const signer = signerAt(loaded, purpose, now);
+      if (!signer?.privateJwk) throw new Error(`no signing key for ${purpose} in the database`);
+    }
+    this.#loaded = loaded;
+    this.#byKid = new Map(loaded.map((k) => [k.kid, k.key]));
+    this.#jwks = { keys: loaded.map((k) => publicMembersOnly(k.publicJwk as JWK)) };
+    this.#signersValidUntil = 0;
+  }
+
+  /** The loaded rows (timestamps only matter to callers): for the rotation schedule. */
+  get scheduled(): readonly StoredSigningKey[] {
+    return this.#loaded;
+  }
+
+  get accessToken(): SigningKey {
+    return this.#signer('access_token');
+  }
+
+  get idToken(): SigningKey {
+    return this.#signer('id_token');
+  }
+
+  get byKid(): ReadonlyMap<string, SigningKey> {
+    return this.#byKid;
+  }
+
+  get jwks(): { keys: JWK[] } {
+    return this.#jwks;
+  }
+
+  #signer(purpose: KeyPurpose): SigningKey {
+    const nowMs = Date.now();
+    if (nowMs >= this.#signersValidUntil) {
+      const now = new Date(nowMs);
+      for (const p of Object.keys(KEY_ALGORITHMS) as KeyPurpose[]) {
+        const signer = signerAt(this.#loaded, p, now);
+        if (signer) this.#signers[p] = signer.key;
+      }
+      this.#signersValidUntil = nextActivation(this.#loaded, now)?.getTime() ?? Number.POSITIVE_INFINITY;
+    }
+    return this.#signers[purpose]!;
+  }
+}
+
+function importKey(row: StoredSigningKey): SigningKey {
+  const publicKey = createPublicKey({ key: row.publicJwk as JsonWebKey, format: 'jwk' });
+  // A published key always has its private half; a retired one (erased) is never loaded.
+  const privateKey = row.privateJwk ? createPrivateKey({ key: row.privateJwk as JsonWebKey, format: 'jwk' }) : publicKey;
+  return { kid: row.kid, alg: row.alg, privateKey, publicKey };
 }
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y', 'n', 'e'] as const;

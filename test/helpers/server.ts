@@ -16,6 +16,8 @@ export interface TestServer {
   config: Config;
   deps: AppDeps;
   server: Server;
+  /** The separate metrics listener's base URL, when `metrics.port` is set. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -92,11 +94,13 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
 
   const service = await startService(config, { database });
   server.on('request', service.app);
+  const metricsAddress = service.metricsServer?.address() as AddressInfo | undefined;
   return {
     baseUrl,
     config,
     deps: service.deps,
     server,
+    metricsUrl: metricsAddress ? `http://127.0.0.1:${metricsAddress.port}` : undefined,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

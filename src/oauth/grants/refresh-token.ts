@@ -61,7 +61,10 @@ export const refreshTokenGrant: GrantHandler = async ({ body, authenticated, dep
     return { reused: false as const, response };
   });
 
-  if (outcome.reused) throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
+  if (outcome.reused) {
+    deps.metrics.refreshReuseDetected.inc();
+    throw invalidGrant('the refresh token was already used; every token of its grant is revoked');
+  }
   return outcome.response;
 };
 
