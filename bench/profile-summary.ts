@@ -28,18 +28,36 @@ const parents = new Map<number, number>();
 for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
 const idle = profile.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id;
 
-// The busiest window: a sliding window over the samples' timestamps.
+// The busiest window: a sliding window over the samples' timestamps. With BENCH_FOCUS, the window
+// where frames whose label contains it are busiest (e.g. `introspect` or `clientCredentials`):
+// one scenario of a profile that covers a whole bench run.
 const windowUs = Number(process.env.BENCH_WINDOW ?? 7) * 1e6;
+const focus = process.env.BENCH_FOCUS;
 const at: number[] = [];
 let clock = 0;
 for (const delta of profile.timeDeltas) at.push((clock += delta));
+const focused = new Map<number, boolean>();
+const inFocus = (id: number): boolean => {
+  if (!focus) return false;
+  let hit = focused.get(id);
+  if (hit === undefined) {
+    const node = nodes.get(id)!;
+    const parent = parents.get(id);
+    hit = `${node.callFrame.functionName} ${node.callFrame.url}`.includes(focus) || (parent !== undefined && inFocus(parent));
+    focused.set(id, hit);
+  }
+  return hit;
+};
+// Minimised: idle time, or (with a focus) minus the time in focus.
+const cost = (i: number) => (focus ? (inFocus(profile.samples[i]!) ? -profile.timeDeltas[i]! : 0) : profile.samples[i] === idle ? profile.timeDeltas[i]! : 0);
 let best = { from: 0, to: profile.samples.length - 1, idle: Infinity };
 let idleUs = 0;
 for (let i = 0, j = 0; i < at.length; i++) {
-  if (profile.samples[i] === idle) idleUs += profile.timeDeltas[i]!;
-  for (; at[i]! - at[j]! > windowUs; j++) if (profile.samples[j] === idle) idleUs -= profile.timeDeltas[j]!;
+  idleUs += cost(i);
+  for (; at[i]! - at[j]! > windowUs; j++) idleUs -= cost(j);
   if (at[i]! - at[j]! > windowUs * 0.95 && idleUs < best.idle) best = { from: j, to: i, idle: idleUs };
 }
+if (focus) best.idle = 0;
 
 const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/.*node_modules\//, '').replace(process.cwd() + '/', '')}:${n.callFrame.lineNumber + 1}`;
 const area = (n: ProfileNode) => {

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -10,16 +11,17 @@ import type { FhirBackend, FhirDataSource } from './fhir/index.ts';
 import { fhirApiRouter } from './fhir-api/index.ts';
 import { canonicalLoopbackHost } from './http/canonical-host.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { withHotRoutes } from './http/hot-routes.ts';
 import { requestLogger } from './http/logging.ts';
 import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
 import { accountRouter } from './account/router.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
 import { discoveryRouter } from './oauth/discovery.ts';
-import { introspectionRouter } from './oauth/introspect.ts';
+import { INTROSPECT_FORM, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
-import { tokenRouter } from './oauth/token.ts';
+import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './ui/launcher/router.ts';
 import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
@@ -43,6 +45,35 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
+/** The one set of security headers, on every response (the hot routes too). */
+function securityHeaders(issuer: string) {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        // Our pages post forms to ourselves; the consent form's redirect goes to the app.
+        'form-action': null,
+        'script-src': ["'self'"],
+        // Over plain http (a developer's localhost) it would send the launcher's EHR frame to https.
+        'upgrade-insecure-requests': issuer.startsWith('https:') ? [] : null,
+      },
+    },
+    // Discovery and JWKS are read cross-origin by browser apps.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+}
+
+/** The server's request listener: the app, with POST /token and /introspect routed before express (src/http/hot-routes.ts). */
+export function createRequestListener(deps: AppDeps, app = createApp(deps)): RequestListener {
+  const routes = new Map([
+    ['/token', { router: tokenRouter(deps), ...TOKEN_FORM }],
+    ['/introspect', { router: introspectionRouter(deps), ...INTROSPECT_FORM }],
+  ]);
+  // Sandbox mode: /token goes through express, where the launcher's simulated errors run first.
+  if (deps.config.launcher.simulatedErrors) routes.delete('/token');
+  // The same request logging and metrics as every route gets from app.use above.
+  return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics)], securityHeaders: securityHeaders(deps.config.issuer) });
+}
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -50,21 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogger(deps.logger));
   app.use(httpMetrics(deps.metrics));
   app.use(canonicalLoopbackHost(deps.config.issuer));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Our pages post forms to ourselves; the consent form's redirect goes to the app.
-          'form-action': null,
-          'script-src': ["'self'"],
-          // Over plain http (a developer's localhost) it would send the launcher's EHR frame to https.
-          'upgrade-insecure-requests': deps.config.issuer.startsWith('https:') ? [] : null,
-        },
-      },
-      // Discovery and JWKS are read cross-origin by browser apps.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  );
+  app.use(securityHeaders(deps.config.issuer));
   app.use(cookieParser());
 
   app.get('/health', async (_req, res) => {

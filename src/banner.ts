@@ -4,13 +4,13 @@ import type { Config } from './config/index.ts';
  * What `npm start` prints once it listens: where everything is, whether the
  * launcher (a simulated EHR) is on, and the demo users to sign in with.
  */
-export function startBanner(config: Config, database: string): string {
+export function startBanner(config: Config, where: string): string {
   const { issuer, fhirBaseUrl, launcher } = config;
   const demo = config.users.filter((u) => u.demo && u.password && !u.disabled);
   const width = Math.max(...demo.map((u) => u.username.length), 8);
   const lines = [
     '',
-    `smart-launch is up on ${database} (Node ${process.version}).`,
+    `smart-launch is up on ${where}.`,
     '',
     `  Home:        ${issuer}/`,
     launcher.enabled

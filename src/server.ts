@@ -1,9 +1,17 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { ConfigError, loadConfig } from './config/index.ts';
+import { availableParallelism } from 'node:os';
+import { LISTENING_MESSAGE, supervise } from './cluster.ts';
+import { ConfigError, loadConfig, type Config } from './config/index.ts';
+import { createLogger } from './http/logging.ts';
 import { startBanner } from './banner.ts';
 import { startService } from './service.ts';
 
-/** `npm start`: load config, start the service, listen; stop cleanly on SIGTERM/SIGINT. */
+/**
+ * `npm start`: load config; on PostgreSQL, supervise WEB_CONCURRENCY workers
+ * (default: the available cores), each serving the whole service; on PGlite
+ * (one embedded database, one process) serve from this process.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -15,13 +23,27 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
+  const workers = config.database.kind === 'postgres' ? (config.workers ?? availableParallelism()) : 1;
+  const banner = (processes: string) => console.log(startBanner(config, `${where} (Node ${process.version}), ${processes}`));
+
+  if (cluster.isPrimary && workers > 1) {
+    supervise({ workers, logger: createLogger(config.logLevel, config.logFormat, 'primary'), onReady: () => banner(`${workers} worker processes`) });
+    return;
+  }
+  const single = cluster.isPrimary;
+  const note = single && config.database.kind === 'pglite' ? 'one process (PGlite is embedded in it; WEB_CONCURRENCY applies on PostgreSQL)' : 'one process';
+  await serve(config, () => (single ? banner(note) : process.send!(LISTENING_MESSAGE)));
+}
+
+/** One process serving the service; stops cleanly on SIGTERM/SIGINT. */
+async function serve(config: Config, onListening: () => void): Promise<void> {
   const service = await startService(config);
   const { logger } = service.deps;
-  const server = createServer(service.app);
+  const server = createServer(service.handler);
   server.listen(config.port, config.host, () => {
-    const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
-    logger.info({ issuer: config.issuer, database: where, node: process.version }, 'smart-launch is listening');
-    console.log(startBanner(config, where));
+    logger.info({ issuer: config.issuer, database: config.database.kind, node: process.version }, 'smart-launch is listening');
+    onListening();
   });
 
   let stopping = false;

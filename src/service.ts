@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { attachCaches, Caches, type ChangeFeed } from './cache/index.ts';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
 import { foreignOriginWarnings } from './config/issuer-urls.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
-import { createApp, type AppDeps } from './app.ts';
+import { createApp, createRequestListener, type AppDeps } from './app.ts';
 import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
@@ -28,6 +29,8 @@ const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export interface Service {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** What the HTTP server serves: the app, with the hot routes before it. */
+  handler: RequestListener;
   /** The separate metrics listener (`metrics.port`), when configured. */
   metricsServer: Server | undefined;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function startService(config: Config, options: { database?: OpenDat
   const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);
   const database = options.database ?? (await openDatabase(config.database));
+  let feed: ChangeFeed | undefined;
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -58,6 +62,11 @@ export async function startService(config: Config, options: { database?: OpenDat
       logger.warn({ users: demoUsers }, `DEMO USERS with plain passwords in smart-config/users.json (${demoUsers.join(', ')}): not for production`);
     await ensureSigningKeys(database.db);
     const keys = await KeyRing.open(database.db);
+    // Clients, users and token standing cached in process, kept fresh by NOTIFY (src/cache/).
+    feed = await database.changeFeed(logger);
+    const caches = new Caches(feed);
+    attachCaches(database.db, caches);
+    database.writes.onWrite = (table) => caches.localWrite(table);
     const hook = config.hooks ? await loadIssueHook(config.hooks.modulePath) : undefined;
     const { dataSource: fhir, backend: fhirBackend } = createFhirServer({
       ...(config.fhirUpstreamUrl ? { upstreamUrl: config.fhirUpstreamUrl } : {}),
@@ -79,9 +88,11 @@ export async function startService(config: Config, options: { database?: OpenDat
     // Expired codes, interactions, jtis... are deleted in the background; nothing depends on the timing.
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const app = createApp(deps);
     return {
       deps,
-      app: createApp(deps),
+      app,
+      handler: createRequestListener(deps, app),
       metricsServer,
       close: async () => {
         clearInterval(sweeper);
@@ -89,10 +100,12 @@ export async function startService(config: Config, options: { database?: OpenDat
         metricsServer?.closeAllConnections();
         await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
         await auditBatch.flush();
+        await feed?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await feed?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -1,17 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
+import { freePort } from './helpers/ports.ts';
 import { freshPostgresSchema } from './helpers/server.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function startStopServer(env: Record<string, string>): Promise<void> {
     const port = await freePort();
@@ -41,7 +33,7 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
 describe('npm start', () => {
   it('starts on embedded PGlite, prints the discovery URL, serves it, and stops cleanly on SIGTERM', async () => {
     await startStopServer({});
-  });
+  }, 120_000);
 
   it.runIf(TEST_DATABASE_URL)('starts on PostgreSQL when DATABASE_URL is set', async () => {
     const fresh = await freshPostgresSchema();
@@ -57,5 +49,5 @@ describe('npm start', () => {
     } finally {
       await fresh.drop();
     }
-  });
+  }, 120_000);
 });

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
-import { SECRETS } from '../../test/helpers/oauth.ts';
+import { clientSecret } from '../lib/fixtures.ts';
 import { openBaselineDatabase, PgAdapter } from './pg-adapter.ts';
 
 const port = Number(process.env.PORT);
@@ -76,7 +76,7 @@ const provider = new Provider(issuer, {
     },
     {
       client_id: 'fhir-server',
-      client_secret: SECRETS['fhir-server'],
+      client_secret: clientSecret('fhir-server'),
       token_endpoint_auth_method: 'client_secret_basic',
       grant_types: [],
       response_types: [],

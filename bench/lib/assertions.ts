@@ -1,38 +1,55 @@
-import { createPrivateKey, randomUUID, sign, type JsonWebKey } from 'node:crypto';
-import { CLIENT_PRIVATE_KEYS } from '../../test/helpers/assertions.ts';
+import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { CLIENT_PRIVATE_KEYS, type BenchKid } from './fixtures.ts';
 
 /** SMART's client assertions expire within 5 minutes: a pool older than this is not used. */
 export const POOL_LIFETIME_SECONDS = 280;
 
 /**
- * Pre-signed client assertions (ES384, kid bulk-exporter-es384-1), each with
- * its own jti, as test/helpers/assertions.ts builds them. `aud` lists every
- * server's token URL (RFC 7523 §3 allows an array; both servers accept one
- * that contains theirs), so one pool serves every server: each server sees
- * each jti once. Signed with node:crypto directly, the same bytes jose makes,
- * only quicker, since the pool is built before the timed runs.
+ * Client assertions for private_key_jwt (ES384 or RS384, the kid's key), each
+ * with its own jti. `aud` lists every server's token URL (RFC 7523 §3 allows
+ * an array; both servers accept one that contains theirs), so one pool serves
+ * every server and each server sees each jti once. Signed with node:crypto
+ * before the timed runs; once the pre-signed ones run out (a long
+ * BENCH_DURATION run), a cursor signs fresh ones as it goes.
  */
 export class AssertionPool {
-  private constructor(
-    readonly assertions: string[],
-    readonly signedAt: number,
-  ) {}
+  private readonly key: KeyObject;
+  private readonly header: string;
+  readonly assertions: string[] = [];
+  signedAt = Date.now();
+
+  constructor(
+    readonly clientId: string,
+    readonly tokenUrls: string[],
+    readonly kid: BenchKid,
+  ) {
+    const jwk = CLIENT_PRIVATE_KEYS[kid];
+    this.key = createPrivateKey({ key: jwk, format: 'jwk' });
+    this.header = b64({ alg: jwk.alg, kid, typ: 'JWT' });
+  }
+
+  get alg(): string {
+    return CLIENT_PRIVATE_KEYS[this.kid].alg;
+  }
+
+  /** One freshly signed assertion. */
+  signOne(): string {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = b64({ iss: this.clientId, sub: this.clientId, aud: this.tokenUrls, exp: now + 295, iat: now, jti: randomUUID() });
+    const input = `${this.header}.${claims}`;
+    const options = this.alg.startsWith('ES') ? { key: this.key, dsaEncoding: 'ieee-p1363' as const } : this.key;
+    return `${input}.${sign('sha384', Buffer.from(input), options).toString('base64url')}`;
+  }
 
   /** Signs `size` assertions, yielding to the event loop now and then (servers are being polled meanwhile). */
-  static async build(clientId: string, tokenUrls: string[], size: number, kid = 'bulk-exporter-es384-1' as const): Promise<AssertionPool> {
-    const key = createPrivateKey({ key: CLIENT_PRIVATE_KEYS[kid] as JsonWebKey, format: 'jwk' });
-    const header = b64({ alg: 'ES384', kid, typ: 'JWT' });
-    const signedAt = Date.now();
-    const now = Math.floor(signedAt / 1000);
-    const assertions: string[] = [];
+  async fill(size: number): Promise<this> {
+    this.signedAt = Date.now();
+    this.assertions.length = 0;
     for (let i = 0; i < size; i++) {
-      const claims = b64({ iss: clientId, sub: clientId, aud: tokenUrls, exp: now + 295, iat: now, jti: randomUUID() });
-      const input = `${header}.${claims}`;
-      const signature = sign('sha384', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-      assertions.push(`${input}.${signature}`);
-      if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+      this.assertions.push(this.signOne());
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     }
-    return new AssertionPool(assertions, signedAt);
+    return this;
   }
 
   /** A cursor over the pool for one server (the same assertions, in order). */
@@ -40,9 +57,8 @@ export class AssertionPool {
     return new AssertionCursor(this);
   }
 
-  assertFresh(): void {
-    const age = (Date.now() - this.signedAt) / 1000;
-    if (age > POOL_LIFETIME_SECONDS) throw new Error(`the assertion pool is ${Math.round(age)} s old: its assertions are about to expire`);
+  get fresh(): boolean {
+    return (Date.now() - this.signedAt) / 1000 < POOL_LIFETIME_SECONDS;
   }
 }
 
@@ -51,13 +67,13 @@ export class AssertionCursor {
   constructor(private readonly pool: AssertionPool) {}
 
   take(): string {
-    const assertion = this.pool.assertions[this.next++];
-    if (!assertion) throw new Error('the assertion pool is exhausted');
-    return assertion;
+    const assertion = this.pool.fresh ? this.pool.assertions[this.next++] : undefined;
+    return assertion ?? this.pool.signOne();
   }
 
+  /** Pre-signed assertions left (0 once the pool is too old to use). */
   get remaining(): number {
-    return this.pool.assertions.length - this.next;
+    return this.pool.fresh ? this.pool.assertions.length - this.next : 0;
   }
 }
 

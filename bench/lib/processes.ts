@@ -33,6 +33,8 @@ export interface SpawnOptions {
   readyPath: string;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Also wait until the output contains this (every cluster worker listens once the banner is out). */
+  readyText?: string;
 }
 
 /** Starts `node --import tsx <script>` and waits (bounded) until readyPath answers 200. */
@@ -75,7 +77,7 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
     try {
       const res = await fetch(baseUrl + options.readyPath, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      if (res.status === 200) return server;
+      if (res.status === 200 && (!options.readyText || tail.includes(options.readyText))) return server;
     } catch {
       // not listening yet
     }

@@ -1,49 +1,75 @@
 import type { LoadResult } from './load.ts';
+import type { Target } from './targets.ts';
 
 export interface Row {
   scenario: string;
-  server: 'smart-launch' | 'oidc-provider';
-  database: string;
+  title: string;
+  target: Target;
   result: LoadResult;
-  /** smart-launch rps / the in-memory baseline's rps in the same scenario (undefined on baseline rows). */
-  ratio?: number;
-  /** smart-launch on PostgreSQL / the baseline with its PostgreSQL adapter, when both ran. */
-  sameStorageRatio?: number;
+  /** Crypto ceiling of one core for this scenario (ops/s), measured in this run. */
+  ceilingPerCore: number;
+  rssStartMb: number | undefined;
+  rssEndMb: number | undefined;
+  /** Server CPU (user + system, all its processes) per 2xx answer: a figure other load on the machine disturbs less than req/s. */
+  cpuUsPerRequest: number | undefined;
+  /** req/s / (ceiling per core x min(workers, cores)). */
+  ofCeiling?: number;
+  /** smart-launch req/s / oidc-provider in memory, same scenario. */
+  vsPeerMemory?: number;
+  /** smart-launch req/s / oidc-provider with its PostgreSQL adapter, same scenario. */
+  vsPeerPostgres?: number;
+  /** smart-launch with N workers / with one worker, same scenario. */
+  vsOneWorker?: number;
 }
 
-const COLUMNS = ['scenario', 'server', 'database', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'vs baseline', 'vs same storage'] as const;
-
-export function withRatios(rows: Row[]): Row[] {
+export function withRatios(rows: Row[], cores: number): Row[] {
+  const find = (scenario: string, label: string) => rows.find((r) => r.scenario === scenario && r.target.label === label);
   return rows.map((row) => {
-    if (row.server !== 'smart-launch') return row;
-    const baseline = rows.find((r) => r.scenario === row.scenario && r.server === 'oidc-provider' && r.database === 'in-memory adapter');
-    const persisted = row.database === 'postgresql' ? rows.find((r) => r.scenario === row.scenario && r.server === 'oidc-provider' && r.database.startsWith('postgresql')) : undefined;
+    const ratio = (other: Row | undefined) => (other && other.result.rps > 0 && row.result.rps > 0 ? row.result.rps / other.result.rps : undefined);
+    const ours = row.target.server === 'smart-launch';
+    const one = ours && row.target.workers > 1 ? find(row.scenario, row.target.label.replace(/ x\d+$/, ' x1')) : undefined;
     return {
       ...row,
-      ...(baseline && baseline.result.rps > 0 ? { ratio: row.result.rps / baseline.result.rps } : {}),
-      ...(persisted && persisted.result.rps > 0 ? { sameStorageRatio: row.result.rps / persisted.result.rps } : {}),
+      ofCeiling: row.result.rps / (row.ceilingPerCore * Math.min(row.target.workers, cores)),
+      ...(ours ? { vsPeerMemory: ratio(find(row.scenario, 'oidc-provider/memory')), vsPeerPostgres: ratio(find(row.scenario, 'oidc-provider/postgresql')) } : {}),
+      ...(one ? { vsOneWorker: ratio(one) } : {}),
     };
   });
 }
 
-/** A plain-text table, one line per (scenario, server, database). */
-export function formatTable(rows: Row[]): string {
-  const cells = rows.map((r) => [
-    r.scenario,
-    r.server,
-    r.database,
+const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'CPU us/req', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/end'] as const;
+
+const x = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
+
+function cells(r: Row): string[] {
+  return [
+    r.title,
+    r.target.label,
     r.result.rps.toFixed(0),
     r.result.p50.toFixed(1),
     r.result.p99.toFixed(1),
     String(r.result.requests),
-    String(r.result.non2xx),
-    String(r.result.errors),
-    r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`,
-    r.sameStorageRatio === undefined ? '-' : `${r.sameStorageRatio.toFixed(2)}x`,
-  ]);
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: readonly string[]) => values.map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
-  return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+    String(r.result.non2xx + r.result.errors),
+    r.cpuUsPerRequest === undefined ? '-' : r.cpuUsPerRequest.toFixed(0),
+    r.ofCeiling === undefined || !Number.isFinite(r.ceilingPerCore) ? '-' : r.ofCeiling.toFixed(2),
+    x(r.vsPeerMemory),
+    x(r.vsPeerPostgres),
+    x(r.vsOneWorker),
+    `${r.rssStartMb ?? '?'}/${r.rssEndMb ?? '?'}`,
+  ];
+}
+
+/** A plain-text table, one line per (scenario, server). */
+export function formatTable(rows: Row[]): string {
+  const all = rows.map(cells);
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...all.map((row) => row[i]!.length)));
+  const line = (values: readonly string[]) => values.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...all.map(line)].join('\n');
+}
+
+/** The same table in Markdown (BENCHMARKS.md). */
+export function formatMarkdown(rows: Row[]): string {
+  return [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${cells(r).join(' | ')} |`)].join('\n');
 }
 
 /** Rows whose run cannot be trusted: any non-2xx answer, connection error, or nothing served. */

@@ -26,6 +26,8 @@ export interface Config {
   /** Every value accepted as `aud`: the FHIR base URL first, then extra audiences. */
   audiences: string[];
   database: DatabaseTarget;
+  /** WEB_CONCURRENCY: worker processes on PostgreSQL (default: the available cores); PGlite runs one. */
+  workers: number | undefined;
   fhirUpstreamUrl: string | undefined;
   fhirUpstreamTimeoutMs: number;
   fhirUpstreamAuth: ServerFile['fhirUpstreamAuth'];
@@ -81,7 +83,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   const fhirBaseUrl = trimSlash(envUrl(env, 'FHIR_BASE_URL') ?? server.fhirBaseUrl ?? `${issuer}/fhir`);
   const pgliteDir = env.PGLITE_DIR ?? './.data/pglite';
   const database: DatabaseTarget = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
+    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}) }
     : { kind: 'pglite', dir: pgliteDir === 'memory' ? 'memory' : path.resolve(pgliteDir) };
 
   return {
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     fhirBaseUrl,
     audiences: [fhirBaseUrl, ...server.extraAudiences.map(trimSlash).filter((a) => a !== fhirBaseUrl)],
     database,
+    workers: env.WEB_CONCURRENCY ? parseWorkers(env.WEB_CONCURRENCY) : undefined,
     fhirUpstreamUrl: envUrl(env, 'FHIR_UPSTREAM_URL'),
     fhirUpstreamTimeoutMs: server.fhirUpstreamTimeoutMs,
     fhirUpstreamAuth: server.fhirUpstreamAuth,
@@ -158,6 +161,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('environment PORT: must be 0-65535');
   return port;
+}
+
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new ConfigError('environment WEB_CONCURRENCY: must be 1-256');
+  return workers;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');

@@ -4,6 +4,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../db/migrations/index.ts';
+import type { Logger } from 'pino';
+import { PgliteChangeFeed, PostgresChangeFeed, WriteWatch, type ChangeFeed } from '../cache/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
 import type { Database } from './types.ts';
@@ -12,15 +14,24 @@ export type { Database } from './types.ts';
 export type Db = Kysely<Database>;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; /** DATABASE_LISTEN_URL: a session connection for LISTEN, past a transaction pooler. */ listenUrl?: string }
   | { kind: 'pglite'; dir: string | 'memory' };
 
 export interface OpenDatabase {
   db: Db;
   target: DatabaseTarget;
+  /** This process's own writes to the tables caches depend on (src/cache/write-watch.ts). */
+  writes: WriteWatch;
+  /** Starts listening for changes (NOTIFY) of the current schema. */
+  changeFeed(logger: Logger): Promise<ChangeFeed>;
   close(): Promise<void>;
   /** PostgreSQL pool use, for metrics (PGlite has no pool). */
   poolStats?: () => { total: number; idle: number; waiting: number };
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]!.schema;
 }
 
 /** Opens Kysely on real PostgreSQL or on embedded PGlite. Does not migrate. */
@@ -33,9 +44,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
       options: [target.schema ? `-c search_path=${target.schema}` : '', '-c plan_cache_mode=force_generic_plan'].join(' ').trim(),
     });
     pool.on('connect', usePreparedStatements);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const writes = new WriteWatch();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
+    const changeFeed = async (logger: Logger) => {
+      const feed = new PostgresChangeFeed(target.listenUrl ?? target.url, await currentSchema(db), logger);
+      await feed.start();
+      return feed;
+    };
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    return { db, target, close: () => db.destroy(), poolStats };
+    return { db, target, writes, changeFeed, close: () => db.destroy(), poolStats };
   }
   let pglite: PGlite;
   if (target.dir === 'memory') {
@@ -45,8 +62,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     pglite = new PGlite(target.dir);
   }
   await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, target, close: () => db.destroy() };
+  const writes = new WriteWatch();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [writes] });
+  const changeFeed = async () => {
+    const feed = new PgliteChangeFeed(pglite, await currentSchema(db));
+    await feed.start();
+    return feed;
+  };
+  return { db, target, writes, changeFeed, close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

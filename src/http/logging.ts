@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
@@ -7,9 +8,14 @@ import type { Config } from '../config/index.ts';
 /**
  * JSON lines (for log collectors) unless stdout is a terminal: then pino-pretty,
  * one readable line per request. LOG_FORMAT=json or pretty overrides the guess.
+ * Under `npm start` with several workers, every line names its process: the cluster worker's id, or `primary`.
  */
-export function createLogger(level: Config['logLevel'], format: 'json' | 'pretty' = 'json'): Logger {
-  const options = { level, base: { service: 'smart-launch' } };
+export function createLogger(
+  level: Config['logLevel'],
+  format: 'json' | 'pretty' = 'json',
+  worker: number | 'primary' | undefined = cluster.worker?.id,
+): Logger {
+  const options = { level, base: { service: 'smart-launch', pid: process.pid, ...(worker === undefined ? {} : { worker }) } };
   if (format === 'json') return pino(options);
   return pino(
     options,

@@ -1,17 +1,18 @@
-import express, { Router, type Request, type Response } from 'express';
-import type { JWTPayload } from 'jose';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
+import { formBody } from '../http/form.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
-import { accessTokenStanding, type AccessTokenStanding } from '../store/revocations.ts';
-import { verifyAccessToken } from '../tokens/access-token.ts';
+import type { AccessTokenStanding } from '../store/revocations.ts';
 import { authenticateClient } from './client-auth/index.ts';
 import { BASIC_CHALLENGE, parseBasicCredentials, secretHolder } from './client-auth/secret.ts';
-import { toClient } from '../store/clients.ts';
 import { OAuthError, invalidClient } from './errors.ts';
 import { subjectOf } from './grant-claims.ts';
+import { activeAccessToken, isActive, verifiedAccessToken, type ActiveAccessToken } from './token-standing.ts';
+
+export { activeAccessToken, type ActiveAccessToken } from './token-standing.ts';
 
 export const INTROSPECTOR_ROLE = 'introspector';
 
@@ -33,33 +34,6 @@ const INACTIVE = { active: false } as const;
 type Introspection =
   | { active: false }
   | { active: true; response: Record<string, unknown>; tokenType: 'access_token' | 'refresh_token'; clientId: string; subject: string; patient: string | undefined };
-
-/** An access token we issued that is still good: signature, expiry, revocation, client, user. */
-export interface ActiveAccessToken {
-  claims: JWTPayload & { jti: string; client_id: string; sub: string };
-  standing: AccessTokenStanding;
-}
-
-/**
- * One signature verification plus one query (store/revocations.ts
- * accessTokenStanding). Undefined for expired, revoked, malformed,
- * tampered, foreign tokens, or a disabled client or user.
- */
-export async function activeAccessToken(deps: AppDeps, token: string): Promise<ActiveAccessToken | undefined> {
-  const claims = await verifiedClaims(deps, token);
-  if (!claims) return undefined;
-  const standing = await accessTokenStanding(deps.db, { jti: claims.jti, clientId: claims.client_id, subject: claims.sub });
-  return isActive(standing) ? { claims, standing } : undefined;
-}
-
-async function verifiedClaims(deps: AppDeps, token: string): Promise<ActiveAccessToken['claims'] | undefined> {
-  const claims = verifyAccessToken(deps.keys, deps.config.issuer, token);
-  if (!claims || typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.sub !== 'string')
-    return undefined;
-  return claims as ActiveAccessToken['claims'];
-}
-
-const isActive = (standing: AccessTokenStanding) => !standing.revoked && standing.clientEnabled && !standing.userDisabled;
 
 /**
  * Who may introspect: a client with the `introspector` role, authenticated as
@@ -110,14 +84,10 @@ async function introspectWithBasic(
     return undefined;
   const candidates = parseBasicCredentials(header);
   if (!candidates || (typeof body.client_id === 'string' && !candidates.some((c) => c.id === body.client_id))) return undefined;
-  const claims = await verifiedClaims(deps, token);
-  if (!claims) return undefined;
-  const standing = await accessTokenStanding(
-    deps.db,
-    { jti: claims.jti, clientId: claims.client_id, subject: claims.sub },
-    { alsoClients: candidates.map((c) => c.id) },
-  );
-  const caller = secretHolder(candidates, standing.clients.map(toClient), CHALLENGE);
+  const verified = await verifiedAccessToken(deps, token, candidates.map((c) => c.id));
+  if (!verified) return undefined;
+  const { claims, standing } = verified.token;
+  const caller = secretHolder(candidates, verified.callers, CHALLENGE);
   mayIntrospect(caller.id, caller.roles);
   return { caller: caller.id, result: isActive(standing) ? accessTokenIntrospection(claims, standing) : INACTIVE };
 }
@@ -175,9 +145,12 @@ function noStore(_req: Request, res: Response, next: () => void) {
  * JWTs and refresh tokens opaque values without dots, so the token's shape
  * says which it is; token_type_hint is accepted and not needed.
  */
+/** The form body /introspect accepts (also read by the hot route, src/http/hot-routes.ts). */
+export const INTROSPECT_FORM = { limitBytes: 96 * 1024, parameterLimit: 20 };
+
 export function introspectionRouter(deps: AppDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '96kb', parameterLimit: 20 });
+  const form = formBody(INTROSPECT_FORM);
   router.post('/introspect', noStore, form, async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
     const fast = token && token.length <= 65_536 ? await introspectWithBasic(req, deps, token) : undefined;

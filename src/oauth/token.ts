@@ -1,7 +1,8 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import cors from 'cors';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
+import { formBody } from '../http/form.ts';
 import { parseInput, oauthParam } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
 import { registeredOrigins, type Client } from '../store/clients.ts';
@@ -66,9 +67,12 @@ export function restrictCorsToClient(req: Request, res: Response, client: Client
     res.removeHeader('Access-Control-Allow-Origin');
 }
 
+/** The form body /token accepts (also read by the hot route, src/http/hot-routes.ts). */
+export const TOKEN_FORM = { limitBytes: 64 * 1024, parameterLimit: 50 };
+
 export function tokenRouter(deps: AppDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
+  const form = formBody(TOKEN_FORM);
   router.options('/token', tokenCors(deps));
   router.post('/token', noStore, tokenCors(deps), form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../config/index.ts';
+import { cachesOf } from '../cache/index.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from './json.ts';
 import type { ClientRow, ClientType } from '../db/types.ts';
@@ -44,8 +45,13 @@ export function toClient(row: ClientRow): Client {
 
 /** The client, enabled or not (callers decide what a disabled client may still do). */
 export async function findClient(db: Db, id: string): Promise<Client | undefined> {
-  const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toClient(row);
+  const load = async () => {
+    const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toClient(row);
+  };
+  const caches = cachesOf(db);
+  // In process, dropped by NOTIFY when the row changes (src/cache/): a shared object, never mutated.
+  return caches ? caches.read(caches.cache<Client | undefined>('clients', { max: 10_000, tables: ['clients'] }), id, load) : load();
 }
 
 /** Origins of every enabled client's redirect URIs: the only origins CORS lets call /token. */

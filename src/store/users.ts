@@ -1,4 +1,5 @@
 import type { UserConfig } from '../config/index.ts';
+import { cachesOf } from '../cache/index.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from './json.ts';
 import type { UserRow } from '../db/types.ts';
@@ -25,8 +26,13 @@ function toUser(row: UserRow): User {
 }
 
 export async function findUser(db: Db, id: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toUser(row);
+  const load = async () => {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  };
+  const caches = cachesOf(db);
+  // In process, dropped by NOTIFY when the row changes (src/cache/): a shared object, never mutated.
+  return caches ? caches.read(caches.cache<User | undefined>('users', { max: 10_000, tables: ['users'] }), id, load) : load();
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<(User & { passwordHash: string }) | undefined> {

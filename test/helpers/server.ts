@@ -93,7 +93,7 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
   }
 
   const service = await startService(config, { database });
-  server.on('request', service.app);
+  server.on('request', service.handler);
   const metricsAddress = service.metricsServer?.address() as AddressInfo | undefined;
   return {
     baseUrl,

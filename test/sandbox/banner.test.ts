@@ -6,7 +6,7 @@ import { logFormat } from '../../src/http/logging.ts';
 describe('start-up output', () => {
   it('lists the URLs, says the launcher is on, and names the demo users', () => {
     const config = loadConfig({ SMART_CONFIG_DIR: 'smart-config', PORT: '3011' });
-    const banner = startBanner(config, 'PGlite (memory)');
+    const banner = startBanner(config, "PGlite (memory)");
     for (const url of ['http://localhost:3011/', 'http://localhost:3011/launcher', 'http://localhost:3011/sample-app/', 'http://localhost:3011/fhir'])
       expect(banner).toContain(url);
     expect(banner).toMatch(/Launcher: .*ON/);

@@ -1,0 +1,124 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Express, RequestHandler, Router } from 'express';
+import { errorHandler, notFound } from './error-handler.ts';
+import { PREREAD_FORM, type FormLimits } from './form.ts';
+
+/**
+ * POST /token and POST /introspect, the endpoints every backend service and
+ * resource server calls per token, routed before express. Profiling showed
+ * express's middleware chain and body-parser costing more per request than
+ * the whole introspection (bench/README.md, BENCHMARKS.md), so for these two
+ * the request goes straight to their own routers (the same handlers as under
+ * express, the same error handler, the same request logger, the same helmet
+ * headers, captured once), with the form body read here. Cookie parsing,
+ * static files and the rest of the chain are for pages and stay off this path.
+ *
+ * Only the plain case takes this path (exact path, no query, a urlencoded
+ * UTF-8 body, no content-encoding); anything else goes through express, which
+ * then answers exactly as before.
+ */
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;\s*charset="?utf-8"?\s*)?$/i;
+
+/** A route whose router reads its body with formBody(limits): that is where what is read here takes effect. */
+export interface HotRoute extends FormLimits {
+  router: Router;
+}
+
+export interface HotRoutesOptions {
+  app: Express;
+  routes: ReadonlyMap<string, HotRoute>;
+  /** The app-wide middleware that must run for these routes too (request logger, metrics); each calls next() at once. */
+  before: RequestHandler[];
+  /** helmet's middleware: what it sets is recorded once. */
+  securityHeaders: (req: never, res: never, next: () => void) => void;
+}
+
+/** What a middleware sets on a response, recorded once (helmet's headers do not depend on the request). */
+function recordHeaders(middleware: HotRoutesOptions['securityHeaders']): Map<string, string | number | readonly string[]> {
+  const headers = new Map<string, string | number | readonly string[]>();
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: (name: string) => headers.get(name),
+  };
+  let synchronous = false;
+  middleware({ headers: {} } as never, res as never, () => (synchronous = true));
+  if (!synchronous) throw new Error('security headers middleware did not complete synchronously');
+  return headers;
+}
+
+/**
+ * A form body as body-parser's `extended: false` parser reads it (qs at depth 0):
+ * `+` is a space, values are percent-decoded (left as sent when malformed),
+ * empty keys are dropped, a repeated key becomes an array.
+ */
+export function parseForm(body: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  if (!body) return fields;
+  for (const part of body.split('&')) {
+    const eq = part.indexOf('=');
+    const key = decode(eq < 0 ? part : part.slice(0, eq));
+    if (!key || key === '__proto__') continue;
+    const value = eq < 0 ? '' : decode(part.slice(eq + 1));
+    const previous = fields[key];
+    fields[key] = previous === undefined ? value : [...[previous].flat(), value];
+  }
+  return fields;
+}
+
+function decode(text: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** body-parser's error shape, so the one error handler answers as it does under express. */
+const bodyError = (status: number, type: string) => Object.assign(new Error(type), { status, type, expose: true });
+
+const countParameters = (body: string, limit: number) => {
+  let count = 1;
+  for (let i = body.indexOf('&'); i !== -1; i = body.indexOf('&', i + 1)) if (++count > limit) return count;
+  return count;
+};
+
+export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoutesOptions): RequestListener {
+  const headers = recordHeaders(securityHeaders);
+  const done = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
+    if (err) errorHandler(err, req as never, res as never, () => {});
+    else notFound(req as never, res as never, () => {});
+  };
+
+  const dispatch = (route: HotRoute, req: IncomingMessage, res: ServerResponse, body: string) => {
+    // What express's own start of a request does: its request and response methods, and the links between them.
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    Object.assign(req, { res, baseUrl: '' });
+    Object.assign(res, { req, locals: Object.create(null) });
+    res.setHeaders(headers as Map<string, string>);
+    for (const middleware of before) middleware(req as never, res as never, () => {});
+    req[PREREAD_FORM] = countParameters(body, route.parameterLimit) > route.parameterLimit ? bodyError(413, 'parameters.too.many') : parseForm(body);
+    route.router(req as never, res as never, done(req, res));
+  };
+
+  return (req, res) => {
+    const route = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    const type = req.headers['content-type'];
+    const encoding = req.headers['content-encoding'];
+    const length = req.headers['content-length'];
+    const plain = route && type && FORM_TYPE.test(type) && (encoding === undefined || encoding.toLowerCase() === 'identity');
+    // Too large by its Content-Length: express refuses it before reading, as it should.
+    if (!plain || length === undefined || !(Number(length) <= route.limitBytes)) {
+      app(req, res);
+      return;
+    }
+    // Node holds the body to its Content-Length, already checked against the limit.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => dispatch(route!, req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => res.destroy());
+  };
+}

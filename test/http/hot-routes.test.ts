@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseForm } from '../../src/http/hot-routes.ts';
+import { describeEachDatabase } from '../helpers/databases.ts';
+import { basic, SECRETS } from '../helpers/oauth.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+/**
+ * POST /token and /introspect take a lean path before express
+ * (src/http/hot-routes.ts); a query string or an unusual body sends the same
+ * request through express. Both must answer alike, byte for byte but for the
+ * request id.
+ */
+const FORM = 'application/x-www-form-urlencoded';
+
+const BODIES = [
+  '',
+  'grant_type=client_credentials',
+  'grant_type=client_credentials&grant_type=refresh_token',
+  'grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fgrowth-chart.example.org%2Fcallback',
+  'grant_type=refresh_token&refresh_token=%E0%A4%A&x=%zz',
+  'grant_type=refresh+token&&&=&scope=a+b%20c',
+  'grant_type[x]=1&__proto__=x&constructor=y',
+  'grant_type=password&username=u&password=p',
+  'token=',
+  'token=a.b.c&token_type_hint=access_token',
+  'token=abc&token=def',
+  `token=${'x'.repeat(70_000)}`,
+  Array.from({ length: 60 }, (_, i) => `p${i}=v`).join('&'),
+  `grant_type=client_credentials&pad=${'y'.repeat(70 * 1024)}`,
+];
+
+const normalise = (headers: Headers) =>
+  Object.fromEntries([...headers].filter(([name]) => !['date', 'x-request-id', 'etag', 'connection', 'keep-alive'].includes(name)));
+
+describeEachDatabase('hot routes', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': FORM, ...headers }, body });
+    return { status: res.status, headers: normalise(res.headers), body: await res.text() };
+  };
+
+  for (const path of ['/token', '/introspect']) {
+    it(`answers ${path} exactly as express does, for ${BODIES.length} odd and plain bodies`, async () => {
+      const auth: Record<string, string> = path === '/introspect' ? { authorization: basic('fhir-server', SECRETS['fhir-server']) } : {};
+      for (const body of BODIES) {
+        const lean = await post(path, body, auth);
+        const viaExpress = await post(`${path}?via=express`, body, auth);
+        expect(lean, `${path} ${body.slice(0, 80)}`).toEqual(viaExpress);
+        expect(lean.status).toBeLessThan(500);
+      }
+    });
+  }
+
+  it('sends the same security headers as every other endpoint, and no-store', async () => {
+    const token = await post('/token', 'grant_type=client_credentials');
+    const discovery = await fetch(`${server.baseUrl}/.well-known/smart-configuration`);
+    for (const name of ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'cross-origin-resource-policy'])
+      expect(token.headers[name], name).toBe(discovery.headers.get(name));
+    expect(token.headers['cache-control']).toBe('no-store');
+  });
+});
+
+it('reads a form as body-parser does (plus is a space, malformed escapes stay, repeats become arrays)', () => {
+  expect(parseForm('a=1+2&b=%41%zz&a=3&&=x&c')).toEqual({ a: ['1 2', '3'], b: '%41%zz', c: '' });
+  expect(parseForm('x=%C3%A9')).toEqual({ x: 'é' });
+  expect(Object.getPrototypeOf(parseForm('__proto__=1'))).toBe(Object.prototype);
+});
