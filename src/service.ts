@@ -74,7 +74,7 @@ export async function startService(config: Config, options: { database?: OpenDat
       fhirBaseUrl: config.fhirBaseUrl,
       upstreamAuth: config.fhirUpstreamAuth,
     });
-    const auditBatch = new AuditBatch(database.db, (err, lost) => logger.error({ err, lost }, 'could not write audit events'));
+    const auditBatch = new AuditBatch(database.db, (err, counts) => logger.error({ err, ...counts }, 'could not write audit events (kept and retried)'));
     const metrics = new Metrics({ keys, poolStats: database.poolStats });
     const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics };
     const sweep = () =>

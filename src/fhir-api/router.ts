@@ -89,7 +89,7 @@ export function fhirApiRouter(deps: AppDeps): Router {
   const router = Router();
   const basePath = fhirBasePath(deps);
   if (basePath === undefined) return router;
-  const model = patientCompartment(loadFhirDefinitions().compartment);
+  let model: AccessModel | undefined;
   const api = Router();
   api.use(anyOrigin);
   api.get('/metadata', (_req, res) => {
@@ -99,7 +99,7 @@ export function fhirApiRouter(deps: AppDeps): Router {
   api.use((req, _res, next) => (req.path.startsWith('/.well-known/') ? next('router') : next()));
   api.use(express.json({ type: ['application/fhir+json', 'application/json', 'application/json+fhir'], limit: '1mb' }));
   api.use(express.text({ type: 'application/x-www-form-urlencoded', limit: '64kb' }));
-  api.all('/{*path}', (req, res) => serveFhirRequest(req, res, deps, model));
+  api.all('/{*path}', (req, res) => serveFhirRequest(req, res, deps, (model ??= patientCompartment(loadFhirDefinitions().compartment))));
   api.use(fhirErrorHandler);
   router.use(basePath || '/', api);
   return router;

@@ -5,7 +5,9 @@ import { createFhirEngine } from './engine.ts';
 import { embeddedDataSource } from './fixture-source.ts';
 import type { FhirDataSource } from './types.ts';
 import { upstreamDataSource } from './upstream-source.ts';
-import { upstreamProxy, type UpstreamAuth } from './upstream-proxy.ts';
+import { upstreamAuthorization, type UpstreamAuth } from './upstream-auth.ts';
+import { DEFAULT_TIMEOUT_MS, parseBaseUrl } from './upstream-http.ts';
+import { upstreamProxy } from './upstream-proxy.ts';
 
 export interface FhirServerOptions {
   upstreamUrl?: string | undefined;
@@ -30,9 +32,12 @@ export function createFhirServer(options: FhirServerOptions): { dataSource: Fhir
     return { dataSource: embeddedDataSource(engine), backend: embeddedBackend(engine, fhirBaseUrl) };
   }
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  // One upstream credential (and one cached client_credentials token) for the pickers and the proxy.
+  const { authorization: basic } = parseBaseUrl(upstreamUrl);
+  const authorize = upstreamAuthorization(options.upstreamAuth ?? { kind: 'none' }, basic, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return {
-    dataSource: upstreamDataSource(upstreamUrl, timeout),
-    backend: upstreamProxy({ upstreamUrl, fhirBaseUrl, auth: options.upstreamAuth ?? { kind: 'none' }, ...timeout }),
+    dataSource: upstreamDataSource(upstreamUrl, { ...timeout, authorize }),
+    backend: upstreamProxy({ upstreamUrl, fhirBaseUrl, authorize, ...timeout }),
   };
 }
 

@@ -36,7 +36,6 @@ export interface FhirEngine {
  * const { status, body } = await engine.handle({ method: 'GET', path: 'Patient', query: { name: 'smith' } });
  */
 export function createFhirEngine(resources: readonly fhir4.Resource[]): FhirEngine {
-  loadFhirDefinitions();
   const repo = new MemoryRepository();
   const router = new FhirRouter();
   const seeded = repo.withSeeding(async () => {
@@ -45,6 +44,8 @@ export function createFhirEngine(resources: readonly fhir4.Resource[]): FhirEngi
 
   return {
     async handle(request) {
+      // Loaded at the first request, not at start: most processes that start a service never search.
+      loadFhirDefinitions();
       await seeded;
       const fhirRequest: FhirRequest = {
         method: request.method as HttpMethod,

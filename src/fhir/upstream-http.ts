@@ -56,16 +56,23 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-export function upstreamHttp(baseUrl: string, timeoutMs = DEFAULT_TIMEOUT_MS): UpstreamHttp {
+/** `authorize` gives the Authorization header per request (proxy mode's upstream auth); default: the URL's credentials. */
+export function upstreamHttp(
+  baseUrl: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  authorize?: () => Promise<string | undefined>,
+): UpstreamHttp {
   const { base, displayBase, authorization } = parseBaseUrl(baseUrl);
-  const headers: Record<string, string> = { accept: 'application/fhir+json' };
-  if (authorization) headers.authorization = authorization;
+  const fixed: Record<string, string> = { accept: 'application/fhir+json' };
+  if (authorization) fixed.authorization = authorization;
 
   async function getJson(path: string, query: string, what: string, absentOk: boolean): Promise<unknown> {
     const url = `${base}/${path}${query ? `?${query}` : ''}`;
     // One signal covers connecting, the headers and the body.
     const signal = AbortSignal.timeout(timeoutMs);
     try {
+      const header = authorize ? await authorize() : undefined;
+      const headers = header ? { ...fixed, authorization: header } : fixed;
       const response = await fetch(url, { headers, signal });
       if (absentOk && (response.status === 404 || response.status === 410)) {
         await response.body?.cancel();

@@ -4,7 +4,6 @@
 import { FhirTimeoutError, FhirUnavailableError } from './errors.ts';
 import type { BackendRequest, BackendResponse, FhirBackend } from './backend.ts';
 import { buildQuery, DEFAULT_TIMEOUT_MS, parseBaseUrl } from './upstream-http.ts';
-import { upstreamAuthorization, type UpstreamAuth } from './upstream-auth.ts';
 
 export type { UpstreamAuth } from './upstream-auth.ts';
 
@@ -14,7 +13,8 @@ export const MAX_UPSTREAM_BODY_BYTES = 32 * 1024 * 1024;
 export interface UpstreamProxyOptions {
   upstreamUrl: string;
   fhirBaseUrl: string;
-  auth: UpstreamAuth;
+  /** The Authorization header for the next request (upstreamAuthorization); undefined sends none. */
+  authorize: () => Promise<string | undefined>;
   /** Bounds connecting, the headers and the whole body of one request. */
   timeoutMs?: number;
 }
@@ -34,16 +34,15 @@ async function boundedText(response: Response, limit: number): Promise<string> {
 }
 
 export function upstreamProxy(options: UpstreamProxyOptions): FhirBackend {
-  const { base, displayBase, authorization: basic } = parseBaseUrl(options.upstreamUrl);
+  const { base, displayBase } = parseBaseUrl(options.upstreamUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ours = options.fhirBaseUrl;
-  const authorization = upstreamAuthorization(options.auth, basic, timeoutMs);
   // JSON may escape '/' as '\/'; both spellings of the upstream base are rewritten.
   const rewrite = (text: string) => text.replaceAll(base, ours).replaceAll(base.replaceAll('/', '\\/'), ours);
 
   async function send(request: BackendRequest, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/fhir+json' };
-    const auth = await authorization();
+    const auth = await options.authorize();
     if (auth) headers.authorization = auth;
     if (request.ifMatch) headers['if-match'] = request.ifMatch;
     let body: string | undefined;

@@ -23,8 +23,11 @@ const MAX_ENCOUNTERS = 50;
  * const fhir = upstreamDataSource('https://fhir.example.org/r4', { timeoutMs: 2000 });
  * const { patients, total } = await fhir.searchPatients({ text: 'MRN-1001' });
  */
-export function upstreamDataSource(baseUrl: string, options: { timeoutMs?: number } = {}): FhirDataSource {
-  const http = upstreamHttp(baseUrl, options.timeoutMs);
+export function upstreamDataSource(
+  baseUrl: string,
+  options: { timeoutMs?: number; authorize?: () => Promise<string | undefined> } = {},
+): FhirDataSource {
+  const http = upstreamHttp(baseUrl, options.timeoutMs, options.authorize);
   const answerTo = (what: string) => () => `The answer of FHIR server ${http.displayBase} to the ${what}`;
 
   async function readResource<T extends fhir4.Resource>(resourceType: string, id: string): Promise<T | undefined> {

@@ -34,9 +34,11 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
 }
 
 /**
- * Audit events of a hot read path (introspection), written in batches: one
- * multi-row insert per `flushMs` or per `maxEvents`, instead of one insert per
- * request. An event is at most `flushMs` late; `flush()` runs at shutdown.
+ * Audit events of hot read paths (introspection, the FHIR API), written in batches: one
+ * multi-row insert per `flushMs` or per `maxEvents`, instead of one insert per request. An event
+ * is at most `flushMs` late; `flush()` runs at shutdown. A batch the database refuses is kept
+ * and retried every `retryMs` (the hot path never waits for it); only past `maxPending`
+ * unwritten events are the oldest dropped, and `onError` says how many.
  * Write paths keep recordAudit inside their own transaction.
  */
 export class AuditBatch {
@@ -46,30 +48,41 @@ export class AuditBatch {
 
   constructor(
     private readonly db: Db,
-    private readonly onError: (error: unknown, lost: number) => void,
-    private readonly options = { flushMs: 100, maxEvents: 500 },
+    /** `retrying`: events kept for the next try; `lost`: events dropped for good. */
+    private readonly onError: (error: unknown, counts: { retrying: number; lost: number }) => void,
+    private readonly options = { flushMs: 100, maxEvents: 500, retryMs: 1000, maxPending: 100_000 },
   ) {}
 
   add(event: AuditEvent): void {
     this.pending.push(event);
     if (this.pending.length >= this.options.maxEvents) void this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
-      this.timer.unref();
-    }
+    else this.schedule(this.options.flushMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), ms);
+    this.timer.unref();
   }
 
   /** Writes what is pending; resolves when it (and any flush before it) is done. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending.splice(0);
     this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
-      try {
-        await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
-      } catch (error) {
-        this.onError(error, batch.length);
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, this.options.maxEvents);
+        try {
+          await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
+        } catch (error) {
+          // Kept, oldest first, for the next try.
+          this.pending.unshift(...batch);
+          const lost = Math.max(0, this.pending.length - this.options.maxPending);
+          this.pending.splice(0, lost);
+          this.onError(error, { retrying: this.pending.length, lost });
+          this.schedule(this.options.retryMs);
+          return;
+        }
       }
     });
     return this.flushing;
