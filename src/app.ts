@@ -17,7 +17,7 @@ import { httpMetrics, metricsRouter, type Metrics } from './metrics/index.ts';
 import { accountRouter } from './account/router.ts';
 import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter } from './oauth/authorize/router.ts';
-import { discoveryRouter } from './oauth/discovery.ts';
+import { discoveryRouter } from './oauth/discovery/index.ts';
 import { INTROSPECT_FORM, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
@@ -25,6 +25,7 @@ import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './ui/launcher/router.ts';
 import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
+import { smartStyleRouter } from './style/index.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
   // The documentation the home page links to: the README, as plain text.
   app.get('/README.md', (_req, res) => res.type('text/plain; charset=utf-8').sendFile(path.resolve('README.md')));
   app.use(discoveryRouter(deps));
+  app.use(smartStyleRouter(deps.config));
   app.use(authorizeRouter(deps));
   app.use(interactionRouter(deps));
   app.use(tokenRouter(deps));

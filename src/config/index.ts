@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { claimRulesFileSchema, type ClaimRulesFile } from '../claims/index.ts';
 import type { DatabaseTarget } from '../db/index.ts';
+import { categoriesFileSchema, type CategoryMap } from './categories-schema.ts';
+import { BUILT_IN_STYLE, smartStyleSchema, smartStyleSetting, type SmartStyleSetting } from './smart-style.ts';
 import {
   clientsFileSchema,
   serverFileSchema,
@@ -51,6 +53,10 @@ export interface Config {
   clients: ClientConfig[];
   users: UserConfig[];
   claimRules: ClaimRulesFile['rules'];
+  /** categories.json: what consent offers as granular choices (none when the file is absent). */
+  categories: CategoryMap;
+  /** The default SMART style: its document (smart-style.json), version and URL (see src/style/). */
+  smartStyle: SmartStyleSetting;
 }
 
 /** A configuration mistake: the message names the file, the JSON path and the problem, on one line. */
@@ -69,6 +75,11 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, overrides: { configDir?: string } = {}): Config {
   const configDir = path.resolve(overrides.configDir ?? env.SMART_CONFIG_DIR ?? 'smart-config');
   const server = readJsonFile(configDir, 'server.json', serverFileSchema);
+  const categories = existsSync(path.join(configDir, 'categories.json'))
+    ? readJsonFile(configDir, 'categories.json', categoriesFileSchema).resourceTypes
+    : {};
+  const style = existsSync(path.join(configDir, 'smart-style.json')) ? readJsonFile(configDir, 'smart-style.json', smartStyleSchema) : BUILT_IN_STYLE;
+
   const port = env.PORT !== undefined ? parsePort(env.PORT) : server.port;
   const issuer = trimSlash(envUrl(env, 'ISSUER') ?? server.issuer ?? `http://localhost:${port}`);
   const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema, (json) => expandIssuerPlaceholders(json, issuer)).clients;
@@ -115,6 +126,8 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
     clients,
     users,
     claimRules: claims.rules,
+    categories,
+    smartStyle: smartStyleSetting(issuer, style, server.smartStyleUrl),
   };
 }
 

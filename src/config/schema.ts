@@ -10,6 +10,8 @@ export const serverFileSchema = z.strictObject({
   fhirBaseUrl: httpUrl.optional(),
   /** Further resource identifiers accepted as `aud`, besides the FHIR base URL. */
   extraAudiences: z.array(httpUrl).default([]),
+  /** A SMART style document hosted elsewhere, for launches without their own; default: smart-style.json, hosted here. */
+  smartStyleUrl: httpUrl.optional(),
   tokens: z
     .strictObject({
       accessTokenLifetimeSeconds: seconds(86_400).default(3600),

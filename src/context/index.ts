@@ -45,22 +45,33 @@ export interface RegisteredLaunch {
   tenant: string | null;
 }
 
-/** EHR launch: the context is what the EHR registered (launch/* scopes are only hints here). */
-export function contextFromLaunch(launch: RegisteredLaunch): LaunchContext {
+/**
+ * EHR launch: the context is what the EHR registered (launch/* scopes are only
+ * hints here); a launch without its own style gets `defaultStyleUrl`.
+ */
+export function contextFromLaunch(launch: RegisteredLaunch, defaultStyleUrl?: string): LaunchContext {
   return compact({
     patient: launch.patient ?? undefined,
     encounter: launch.encounter ?? undefined,
     fhirContext: launch.fhirContext?.length ? launch.fhirContext : undefined,
     need_patient_banner: launch.needPatientBanner,
-    smart_style_url: launch.smartStyleUrl ?? undefined,
+    smart_style_url: launch.smartStyleUrl ?? defaultStyleUrl,
     intent: launch.intent ?? undefined,
     tenant: launch.tenant ?? undefined,
   });
 }
 
-/** Standalone launch: the context is what the user picked (or is, for a patient user). */
-export function standaloneContext(choice: { patient?: string; encounter?: string }, needPatientBanner: boolean): LaunchContext {
-  return compact({ patient: choice.patient, encounter: choice.encounter, need_patient_banner: needPatientBanner });
+/**
+ * Standalone launch: the context is what the user picked (or is, for a patient
+ * user). The app runs outside any EHR screen, so it shows its own banner
+ * (unless `standalone.needPatientBanner` says otherwise) and gets the default style.
+ */
+export function standaloneContext(
+  choice: { patient?: string; encounter?: string },
+  needPatientBanner: boolean,
+  defaultStyleUrl?: string,
+): LaunchContext {
+  return compact({ patient: choice.patient, encounter: choice.encounter, need_patient_banner: needPatientBanner, smart_style_url: defaultStyleUrl });
 }
 
 /** The launch-context members of a token response: only those present. */

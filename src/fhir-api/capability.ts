@@ -4,7 +4,7 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
 import type { AppDeps } from '../app.ts';
 import { loadFhirDefinitions, SERVED_RESOURCE_TYPES, type FhirBackend } from '../fhir/index.ts';
-import { ENDPOINTS } from '../oauth/discovery.ts';
+import { endpointUrl } from '../oauth/discovery/index.ts';
 
 const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
 
@@ -22,7 +22,6 @@ function interactions(backend: FhirBackend): fhir4.CapabilityStatementRestResour
 
 export function capabilityStatement(deps: Pick<AppDeps, 'config' | 'fhirBackend'>): fhir4.CapabilityStatement {
   const { config, fhirBackend } = deps;
-  const url = (path: string) => `${config.issuer}${path}`;
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -47,10 +46,10 @@ export function capabilityStatement(deps: Pick<AppDeps, 'config' | 'fhirBackend'
             {
               url: OAUTH_URIS,
               extension: [
-                { url: 'authorize', valueUri: url(ENDPOINTS.authorization_endpoint) },
-                { url: 'token', valueUri: url(ENDPOINTS.token_endpoint) },
-                { url: 'introspect', valueUri: url(ENDPOINTS.introspection_endpoint) },
-                { url: 'revoke', valueUri: url(ENDPOINTS.revocation_endpoint) },
+                { url: 'authorize', valueUri: endpointUrl(config, 'authorization_endpoint') },
+                { url: 'token', valueUri: endpointUrl(config, 'token_endpoint') },
+                { url: 'introspect', valueUri: endpointUrl(config, 'introspection_endpoint') },
+                { url: 'revoke', valueUri: endpointUrl(config, 'revocation_endpoint') },
               ],
             },
           ],

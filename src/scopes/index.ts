@@ -12,3 +12,4 @@ export { negotiateScopes, narrowToGrant } from './negotiate.ts';
 export { isPermitted } from './permissions.ts';
 export { refreshAccess } from './access.ts';
 export { FHIR_R4_RESOURCE_TYPES } from './resource-types.ts';
+export { categoryChoices, type CategoryChoice, type CategoryOffer } from './categories.ts';

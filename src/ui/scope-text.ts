@@ -1,10 +1,11 @@
 import type { Scope } from '../scopes/index.ts';
 
 const ACTIONS: Record<string, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
-const WHOSE = { patient: "the selected patient's", user: 'every patient you can see:', system: 'all' } as const;
+const WHOSE = { patient: "the patient's", user: 'every patient you can see:', system: 'all' } as const;
 
-/** A scope in plain words for the consent page. */
-export function describeScope(scope: Scope): string {
+/** A scope in plain words for the consent page; `userIsPatient`: the user is the patient (no one was selected). */
+export function describeScope(scope: Scope, options: { userIsPatient?: boolean } = {}): string {
+  if (options.userIsPatient && scope.raw === 'launch/patient') return 'Know that you are the patient (your own record)';
   switch (scope.kind) {
     case 'clinical': {
       const actions = [...scope.permissions].map((p) => ACTIONS[p] ?? p);

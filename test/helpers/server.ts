@@ -1,4 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -54,6 +57,18 @@ export interface TestServerOptions {
     | { kind: 'open'; database: OpenDatabase };
   /** The issuer's host name (it always listens on 127.0.0.1): `localhost` to test the other loopback name. */
   issuerHost?: '127.0.0.1' | 'localhost';
+  /** Serve HTTPS with test/fixtures/tls (and make this process's fetch trust it), for clients that refuse plain HTTP. */
+  https?: boolean;
+}
+
+const TLS_FIXTURE = path.resolve('test/fixtures/tls');
+
+/** Adds the test certificate to this process's default CAs: TLS is still verified, against it. */
+export function trustTestCertificate(): string {
+  const cert = readFileSync(path.join(TLS_FIXTURE, 'cert.pem'), 'utf8');
+  const current = tls.getCACertificates('default');
+  if (!current.includes(cert)) tls.setDefaultCACertificates([...current, cert]);
+  return cert;
 }
 
 /**
@@ -61,10 +76,12 @@ export interface TestServerOptions {
  * in-memory PGlite or a fresh PostgreSQL schema.
  */
 export async function startTestServer(kind: DatabaseKind, options: TestServerOptions = {}): Promise<TestServer> {
-  const server = createServer();
+  const server: Server = options.https
+    ? createTlsServer({ cert: trustTestCertificate(), key: readFileSync(path.join(TLS_FIXTURE, 'key.pem')) })
+    : createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://${options.issuerHost ?? '127.0.0.1'}:${port}`;
+  const baseUrl = `${options.https ? 'https' : 'http'}://${options.issuerHost ?? '127.0.0.1'}:${port}`;
 
   const config = loadConfig({
     SMART_CONFIG_DIR: options.configDir ?? DEFAULT_CONFIG_DIR,

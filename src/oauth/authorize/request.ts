@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { contextFromLaunch, type LaunchContext } from '../../context/index.ts';
+import { defaultSmartStyleUrl } from '../../style/index.ts';
 import { oauthParam, optionalParam, parseInput } from '../../http/validate.ts';
 import { hasScope, parseScopes } from '../../scopes/index.ts';
 import { findClient, type Client } from '../../store/clients.ts';
@@ -86,7 +87,7 @@ export async function validateAuthorizationRequest(params: Record<string, unknow
         throw invalidRequest('launch is unknown, expired, cancelled or not for this app');
       if (!hasScope(parsed.scopes, 'launch')) throw new OAuthError('invalid_scope', 'an EHR launch needs the "launch" scope');
       launch = { ...found, value: p.launch };
-      context = contextFromLaunch(found);
+      context = contextFromLaunch(found, defaultSmartStyleUrl(deps.config));
     } else if (hasScope(parsed.scopes, 'launch')) {
       throw new OAuthError('invalid_scope', 'the "launch" scope needs a launch parameter (EHR launch)');
     }

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { standaloneContext } from '../../context/index.ts';
+import { defaultSmartStyleUrl } from '../../style/index.ts';
 import { createInteraction } from '../../store/interactions.ts';
 import { findUserByFhirUser } from '../../store/users.ts';
 import { setInteractionCookie } from '../../ui/interaction.ts';
@@ -30,7 +31,7 @@ export function authorizeRouter(deps: AppDeps): Router {
       launch_type: request.launch ? 'ehr' : 'standalone',
       launch_id_hash: request.launch?.idHash ?? null,
       // Standalone: the pickers add patient and encounter; the banner flag is set here (config.standalone).
-      context: request.launch ? request.context : standaloneContext({}, deps.config.standalone.needPatientBanner),
+      context: request.launch ? request.context : standaloneContext({}, deps.config.standalone.needPatientBanner, defaultSmartStyleUrl(deps.config)),
       launch_extra: request.launch?.extra ?? {},
       user_id: localUser && !localUser.disabled ? localUser.id : null,
       fhir_user: vouched,

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';
-import { authenticateWithAssertion, type VerifiedAssertion } from './private-key-jwt.ts';
+import { assertionAudiences, authenticateWithAssertion, type VerifiedAssertion } from './private-key-jwt.ts';
 import { authenticateWithSecret, BASIC_CHALLENGE, parseBasicCredentials } from './secret.ts';
 
 export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -59,7 +59,10 @@ export async function authenticateClient(
   if (usesAssertion) {
     if (body.client_assertion_type !== ASSERTION_TYPE) throw invalidClient('unsupported client_assertion_type');
     const deferJti = options.deferAssertionJti === true;
-    const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS, { deferJti });
+    // The endpoint this request reached (/token, /introspect, /revoke, /launches/{id} -> /launches).
+    const endpoint = `/${(req.baseUrl + req.path).split('/')[1] ?? ''}`;
+    const audiences = assertionAudiences(deps.config.issuer, endpoint);
+    const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, bodyClientId, ASSERTION_ALGORITHMS, { deferJti, audiences });
     return { client, method: 'private_key_jwt', ...(deferJti ? { unrecordedAssertion: assertion } : {}) };
   }
   if (bodyClientId === undefined) return undefined;

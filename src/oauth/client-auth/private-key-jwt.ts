@@ -35,12 +35,13 @@ export async function authenticateWithAssertion(
   assertion: unknown,
   bodyClientId: string | undefined,
   algorithms: readonly string[],
-  options: { deferJti?: boolean } = {},
+  options: { deferJti?: boolean; audiences?: readonly string[] } = {},
 ): Promise<{ client: Client; assertion: VerifiedAssertion }> {
   if (typeof assertion !== 'string') throw invalidClient('client_assertion must be sent once, as a JWT');
   const { header, claims } = decode(assertion);
   checkHeader(header, algorithms);
-  const clientId = checkClaims(claims, deps.config.issuer, bodyClientId);
+  const audiences = options.audiences ?? assertionAudiences(deps.config.issuer, '/token');
+  const clientId = checkClaims(claims, audiences, bodyClientId);
 
   const found = await findClient(deps.db, clientId);
   const client = found?.type === 'confidential-asymmetric' && !found.disabled ? found : undefined;
@@ -93,16 +94,27 @@ function checkHeader(header: ProtectedHeaderParameters, algorithms: readonly str
   if (header.jku !== undefined && typeof header.jku !== 'string') throw invalidClient('jku must be a URL');
 }
 
-/** Claims: iss = sub = client_id, aud = our token URL, a short future exp, no future iat/nbf, a jti. Returns the client id. */
-function checkClaims(claims: JWTPayload, issuer: string, bodyClientId: string | undefined): string {
+/**
+ * The `aud` values an assertion sent to `endpointPath` may carry: the issuer,
+ * the token endpoint, or that endpoint itself. RFC 7523 §3: the audience
+ * identifies the authorization server, "the token endpoint URL ... MAY be
+ * used"; openid-client and oauth4webapi send the issuer by default, and
+ * oidc-provider accepts both.
+ */
+export function assertionAudiences(issuer: string, endpointPath: string): string[] {
+  return [...new Set([issuer, `${issuer}/token`, `${issuer}${endpointPath}`])];
+}
+
+/** Claims: iss = sub = client_id, aud one of `audiences`, a short future exp, no future iat/nbf, a jti. Returns the client id. */
+function checkClaims(claims: JWTPayload, accepted: readonly string[], bodyClientId: string | undefined): string {
   const { iss, sub, aud, exp, iat, nbf, jti } = claims;
   if (typeof iss !== 'string' || iss === '') throw invalidClient('the client assertion has no iss');
   if (sub !== iss) throw invalidClient('the client assertion iss and sub must both be the client_id');
   if (bodyClientId !== undefined && bodyClientId !== iss) throw invalidClient('client_id does not match the client assertion iss');
 
-  const tokenUrl = `${issuer}/token`;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(tokenUrl)) throw invalidClient(`the client assertion aud must be the token endpoint, ${tokenUrl}`);
+  if (!audiences.some((a) => typeof a === 'string' && accepted.includes(a)))
+    throw invalidClient(`the client assertion aud must be one of ${accepted.join(', ')}`);
 
   const now = Math.floor(Date.now() / 1000);
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalidClient('the client assertion has no exp');
