@@ -11,6 +11,7 @@ import { DATABASE_RETRY_AFTER_SECONDS } from './db/errors.ts';
 import type { FhirBackend, FhirDataSource } from './fhir/index.ts';
 import { fhirApiRouter } from './fhir-api/index.ts';
 import { rejectBadBytes } from './http/clean-input.ts';
+import { canonicalLoopbackHost } from './http/canonical-host.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { withHotRoutes } from './http/hot-routes.ts';
 import { requestLogger } from './http/logging.ts';
@@ -25,7 +26,9 @@ import { INTROSPECT_FORM, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
-import { launcherRouter } from './ui/launcher.ts';
+import { homeRouter } from './ui/home.ts';
+import { launcherRouter } from './ui/launcher/router.ts';
+import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
 import { smartStyleRouter } from './style/index.ts';
 import { interactionRouter } from './ui/router.ts';
 import type { KeyRing } from './tokens/keys.ts';
@@ -58,6 +61,8 @@ function securityHeaders(issuer: string) {
         // Our pages post forms to ourselves; the consent form's redirect goes to the app.
         'form-action': null,
         'script-src': ["'self'"],
+        // Over plain http (a developer's localhost) it would send the launcher's EHR frame to https.
+        'upgrade-insecure-requests': issuer.startsWith('https:') ? [] : null,
       },
     },
     // Discovery and JWKS are read cross-origin by browser apps.
@@ -73,6 +78,8 @@ export function createRequestListener(deps: AppDeps, app = createApp(deps)): Req
     ['/token', { router: tokenRouter(deps), ...TOKEN_FORM }],
     ['/introspect', { router: introspectionRouter(deps), ...INTROSPECT_FORM }],
   ]);
+  // Sandbox mode: /token goes through express, where the launcher's simulated errors run first.
+  if (deps.config.launcher.simulatedErrors) routes.delete('/token');
   // The same request logging and metrics as every route gets from app.use above.
   return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics), rejectBadBytes], securityHeaders: securityHeaders(deps.config.issuer) });
 }
@@ -84,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogger(deps.logger));
   app.use(httpMetrics(deps.metrics));
+  app.use(canonicalLoopbackHost(deps.config.issuer));
   app.use(securityHeaders(deps.config.issuer));
   app.use(rejectBadBytes);
   app.use(cookieParser());
@@ -93,6 +101,11 @@ export function createApp(deps: AppDeps): Express {
     if (!ok) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: ok ? 'ok' : 'unreachable' });
   });
+  app.use(homeRouter(deps));
+  // Sandbox mode: errors an app tester asked the launcher for, before the real endpoints.
+  if (deps.config.launcher.simulatedErrors) app.use(simulatedErrorsRouter(deps));
+  // The documentation the home page links to: the README, as plain text.
+  app.get('/README.md', (_req, res) => res.type('text/plain; charset=utf-8').sendFile(path.resolve('README.md')));
   app.use(discoveryRouter(deps));
   app.use(smartStyleRouter(deps.config));
   app.use(authorizeRouter(deps));
@@ -102,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(revocationRouter(deps));
   app.use(userinfoRouter(deps));
   app.use(launchesRouter(deps));
-  app.use(launcherRouter(deps));
+  if (deps.config.launcher.enabled) app.use(launcherRouter(deps));
   app.use('/admin', adminRouter(deps));
   app.use(registrationRouter(deps));
   app.use(metricsRouter(deps));

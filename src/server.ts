@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { LISTENING_MESSAGE, supervise } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { createLogger } from './http/logging.ts';
+import { startBanner } from './banner.ts';
 import { startService } from './service.ts';
 
 /**
@@ -24,11 +25,10 @@ async function main(): Promise<void> {
   }
   const where = config.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite (${config.database.dir})`;
   const workers = config.database.kind === 'postgres' ? (config.workers ?? availableParallelism()) : 1;
-  const banner = (processes: string) =>
-    console.log(`\nsmart-launch is up on ${where} (Node ${process.version}), ${processes}.\n  Discovery: ${config.issuer}/.well-known/smart-configuration\n  Launcher:  ${config.issuer}/launcher\n`);
+  const banner = (processes: string) => console.log(startBanner(config, `${where} (Node ${process.version}), ${processes}`));
 
   if (cluster.isPrimary && workers > 1) {
-    supervise({ workers, logger: createLogger(config.logLevel, 'primary'), onReady: () => banner(`${workers} worker processes`) });
+    supervise({ workers, logger: createLogger(config.logLevel, config.logFormat, 'primary'), onReady: () => banner(`${workers} worker processes`) });
     return;
   }
   const single = cluster.isPrimary;

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RequestListener, Server } from 'node:http';
 import { attachCaches, Caches, type ChangeFeed } from './cache/index.ts';
 import { loadIssueHook } from './claims/index.ts';
 import type { Config } from './config/index.ts';
+import { foreignOriginWarnings } from './config/issuer-urls.ts';
 import { migrateToLatest, openDatabase, type OpenDatabase } from './db/index.ts';
 import { createFhirServer } from './fhir/index.ts';
 import { createLogger } from './http/logging.ts';
@@ -9,11 +12,18 @@ import { createApp, createRequestListener, type AppDeps } from './app.ts';
 import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
 import { upsertConfiguredClients } from './store/clients.ts';
+import { disableSandboxClients, keepConfiguredClients } from './store/sandbox-clients.ts';
 import { sweepExpired } from './store/sweep.ts';
 import { upsertConfiguredUsers } from './store/users.ts';
 import { createThrottles } from './throttle/index.ts';
 import { KeyRing } from './tokens/keys.ts';
 import { ensureSigningKeys, startKeySchedule } from './tokens/rotation.ts';
+
+/** A path under one of public/'s folders (the sample app): a page this service serves. */
+const servedFromPublic = (pathname: string) => {
+  const first = pathname.split('/')[1];
+  return Boolean(first) && existsSync(path.resolve('public', first!));
+};
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 
@@ -33,7 +43,8 @@ export interface Service {
  * creates signing keys, loads the claims hook, composes the app.
  */
 export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);
   const database =
     options.database ??
     (await openDatabase(config.database, {
@@ -45,8 +56,15 @@ export async function startService(config: Config, options: { database?: OpenDat
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
     await upsertConfiguredClients(database.db, config.clients);
     await upsertConfiguredUsers(database.db, config.users);
-    for (const user of config.users.filter((u) => u.password))
-      logger.warn({ user: user.username }, 'DEMO USER with a plain password in smart-config/users.json: not for production');
+    await keepConfiguredClients(database.db, config.clients.map((c) => c.id));
+    // Ad-hoc apps of the launcher exist only in sandbox mode.
+    if (!config.launcher.enabled) {
+      const disabled = await disableSandboxClients(database.db);
+      if (disabled) logger.info({ clients: disabled }, 'launcher is off: its temporary ad-hoc clients are disabled');
+    }
+    const demoUsers = config.users.filter((u) => u.password).map((u) => u.username);
+    if (demoUsers.length)
+      logger.warn({ users: demoUsers }, `DEMO USERS with plain passwords in smart-config/users.json (${demoUsers.join(', ')}): not for production`);
     await ensureSigningKeys(database.db);
     const keys = await KeyRing.open(database.db);
     // Clients, users and token standing cached in process, kept fresh by NOTIFY (src/cache/).

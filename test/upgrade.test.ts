@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../db/migrations/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { openDatabase, type Db } from '../src/db/index.ts';
-import { upsertConfiguredClients } from '../src/store/clients.ts';
 import { getGrant } from '../src/store/grants.ts';
 import { upsertConfiguredUsers } from '../src/store/users.ts';
 import { signAccessToken } from '../src/tokens/access-token.ts';
@@ -32,7 +31,14 @@ async function previousSchema(db: Db): Promise<void> {
   const { error } = await first.migrateToLatest();
   if (error) throw error;
   const config = loadConfig({ SMART_CONFIG_DIR: DEFAULT_CONFIG_DIR, PGLITE_DIR: 'memory' });
-  await upsertConfiguredClients(db, config.clients);
+  // Release 0001's clients table (later migrations add columns the current store writes): the
+  // service's start upserts the configured clients over these rows, secrets included.
+  for (const c of config.clients) {
+    const secretHash = c.type === 'confidential-symmetric' ? 'sha256:replaced-at-start' : null;
+    await sql`insert into clients (id, name, type, secret_hash, redirect_uris, scope, grant_types, roles)
+      values (${c.id}, ${c.name}, ${c.type}, ${secretHash}, ${JSON.stringify(c.redirectUris)}::jsonb, ${c.scope},
+        ${JSON.stringify(c.grantTypes)}::jsonb, ${JSON.stringify(c.roles)}::jsonb)`.execute(db);
+  }
   await upsertConfiguredUsers(db, config.users);
   // Release 0001's signing keys: one per purpose, no activation time (migration 0004 adds it).
   for (const purpose of ['access_token', 'id_token'] as const) {

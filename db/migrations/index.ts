@@ -4,6 +4,7 @@ import * as grants from './0002_grants.ts';
 import * as admin from './0003_admin.ts';
 import * as keyRotation from './0004_key_rotation.ts';
 import * as rateLimits from './0005_rate_limits.ts';
+import * as sandboxClients from './0007_sandbox_clients.ts';
 import * as changeNotifications from './0009_change_notifications.ts';
 
 /** Every migration, in order. Add new files here; never edit one that has shipped. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003_admin': admin,
   '0004_key_rotation': keyRotation,
   '0005_rate_limits': rateLimits,
+  '0007_sandbox_clients': sandboxClients,
   '0009_change_notifications': changeNotifications,
 };

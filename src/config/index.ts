@@ -15,6 +15,8 @@ import {
   type ServerFile,
   type UserConfig,
 } from './schema.ts';
+import { logFormat } from '../http/logging.ts';
+import { expandIssuerPlaceholders } from './issuer-urls.ts';
 
 export type { ClientConfig, RegistrationConfig, UserConfig } from './schema.ts';
 
@@ -45,6 +47,13 @@ export interface Config {
   trustProxy: ServerFile['trustProxy'];
   hooks: { modulePath: string; timeoutMs: number } | undefined;
   logLevel: ServerFile['logLevel'];
+  /** JSON lines, or pino-pretty on a terminal (LOG_FORMAT overrides). */
+  logFormat: 'json' | 'pretty';
+  /**
+   * The launcher (a simulated EHR) and sandbox mode: temporary ad-hoc clients.
+   * `simulatedErrors` only outside NODE_ENV=production, whatever the file says.
+   */
+  launcher: ServerFile['launcher'] & { simulatedErrors: boolean };
   clients: ClientConfig[];
   users: UserConfig[];
   claimRules: ClaimRulesFile['rules'];
@@ -72,9 +81,6 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, overrides: { configDir?: string } = {}): Config {
   const configDir = path.resolve(overrides.configDir ?? env.SMART_CONFIG_DIR ?? 'smart-config');
   const server = readJsonFile(configDir, 'server.json', serverFileSchema);
-  const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema).clients;
-  const users = readJsonFile(configDir, 'users.json', usersFileSchema).users;
-  const claims = readJsonFile(configDir, 'claims.json', claimRulesFileSchema);
   const registration = existsSync(path.join(configDir, 'registration.json'))
     ? readJsonFile(configDir, 'registration.json', registrationFileSchema)
     : registrationFileSchema.parse({});
@@ -85,6 +91,15 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
 
   const port = env.PORT !== undefined ? parsePort(env.PORT) : server.port;
   const issuer = trimSlash(envUrl(env, 'ISSUER') ?? server.issuer ?? `http://localhost:${port}`);
+  const clients = readJsonFile(configDir, 'clients.json', clientsFileSchema, (json) => expandIssuerPlaceholders(json, issuer)).clients;
+  const users = readJsonFile(configDir, 'users.json', usersFileSchema).users;
+  const claims = readJsonFile(configDir, 'claims.json', claimRulesFileSchema);
+  const production = env.NODE_ENV === 'production';
+  if (server.launcher.enabled && production && !server.launcher.allowInProduction)
+    throw new ConfigError(
+      `${displayPath(configDir, 'server.json')}: launcher.enabled: the launcher (a simulated EHR that signs users in and launches apps as them) ` +
+        'is on while NODE_ENV=production: turn it off, or set launcher.allowInProduction to true if you mean it',
+    );
   const fhirBaseUrl = trimSlash(envUrl(env, 'FHIR_BASE_URL') ?? server.fhirBaseUrl ?? `${issuer}/fhir`);
   const pgliteDir = env.PGLITE_DIR ?? './.data/pglite';
   const database: DatabaseTarget = env.DATABASE_URL
@@ -117,6 +132,8 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
       ? { modulePath: path.resolve(configDir, server.hooks.module), timeoutMs: server.hooks.timeoutMs }
       : undefined,
     logLevel: (env.LOG_LEVEL as ServerFile['logLevel'] | undefined) ?? server.logLevel,
+    logFormat: logFormat(env, process.stdout.isTTY === true),
+    launcher: { ...server.launcher, simulatedErrors: server.launcher.enabled && !production },
     clients,
     users,
     claimRules: claims.rules,
@@ -126,8 +143,10 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   };
 }
 
-function readJsonFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.output<S> {
-  const where = path.join(path.relative(process.cwd(), dir) || '.', file);
+const displayPath = (dir: string, file: string) => path.join(path.relative(process.cwd(), dir) || '.', file);
+
+function readJsonFile<S extends z.ZodType>(dir: string, file: string, schema: S, prepare = (json: unknown) => json): z.output<S> {
+  const where = displayPath(dir, file);
   let text: string;
   try {
     text = readFileSync(path.join(dir, file), 'utf8');
@@ -140,7 +159,7 @@ function readJsonFile<S extends z.ZodType>(dir: string, file: string, schema: S)
   } catch (e) {
     throw new ConfigError(`${where}: is not valid JSON (${(e as Error).message})`);
   }
-  const result = schema.safeParse(json);
+  const result = schema.safeParse(prepare(json));
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ConfigError(`${where}: ${jsonPath(issue.path)}: ${issue.message}`);

@@ -106,6 +106,14 @@ export const serverFileSchema = z.strictObject({
       }),
     ])
     .default({ kind: 'none' }),
+  /** The launcher (/launcher): a simulated EHR for app developers. Off unless asked for. */
+  launcher: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** An enabled launcher refuses to start under NODE_ENV=production unless this is set. */
+      allowInProduction: z.boolean().default(false),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -186,6 +194,8 @@ const userSchema = z
     passwordHash: z.string().startsWith('scrypt$').optional(),
     fhirUser: fhirUserReference.optional(),
     attributes: z.record(z.string(), z.unknown()).default({}),
+    /** `launch`: may sign in to the launcher (the simulated EHR) and launch apps as themselves. */
+    roles: z.array(z.enum(['launch'])).default([]),
     demo: z.boolean().default(false),
     disabled: z.boolean().default(false),
   })

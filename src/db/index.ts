@@ -132,11 +132,30 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Kysely looks for its own tables by name in any schema: pin them to ours, so
   // several schemas on one database (a schema per test file, or per tenant) each migrate.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
+  const schema = await ensureSchema(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The schema the tables go in: the first of the search_path. A search_path
+ * schema that does not exist yet (DATABASE_URL `?options=-c search_path=smart`)
+ * is created, so a fresh database needs no manual step.
+ */
+async function ensureSchema(db: Db): Promise<string> {
+  const current = async () => (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? null;
+  const existing = await current();
+  if (existing) return existing;
+  const path = (await sql<{ path: string }>`select current_setting('search_path') as path`.execute(db)).rows[0]?.path ?? '';
+  const wanted = path
+    .split(',')
+    .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+    .find((s) => s && s !== '$user');
+  if (!wanted) throw new Error(`the database has no schema to create tables in (search_path "${path}")`);
+  await sql`create schema if not exists ${sql.id(wanted)}`.execute(db);
+  return (await current()) ?? wanted;
 }
 
 /** True when the database answers a trivial query. */

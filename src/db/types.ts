@@ -40,6 +40,8 @@ export interface ClientsTable {
   source: ColumnType<ClientSource, ClientSource | undefined, ClientSource>;
   /** RFC 7592 registration access token (SHA-256), for registered clients. */
   registration_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A temporary client of the launcher's sandbox mode: gone (disabled) after this, or when the launcher is off. */
+  sandbox_expires_at: NullableTimestamp;
 }
 
 export type ClientSource = 'config' | 'admin' | 'registration';

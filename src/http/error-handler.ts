@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.ts';
 import { OAuthError } from '../oauth/errors.ts';
-import { errorPage } from '../ui/html.ts';
+import { errorPage, prefersHtml } from '../ui/error-page.ts';
 
 /**
  * The one place errors become responses. OAuthErrors go out as JSON, a redirect
@@ -29,11 +29,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.redirect(302, target.toString());
     return;
   }
-  if (delivery.kind === 'page') {
-    res.status(error.status).type('html').send(errorPage(error.status === 503 ? 'Temporarily unavailable' : 'Cannot continue', error.description));
+  if (error.wwwAuthenticate) res.setHeader('WWW-Authenticate', error.wwwAuthenticate);
+  // A page when the thrower chose one, or when a browser (not an API client) is asking.
+  if (delivery.kind === 'page' || prefersHtml(req)) {
+    res.status(error.status).type('html').send(errorPage(error.code, error.description, req.id));
     return;
   }
-  if (error.wwwAuthenticate) res.setHeader('WWW-Authenticate', error.wwwAuthenticate);
   res.status(error.status).json({ error: error.code, error_description: error.description });
 };
 
@@ -52,11 +53,7 @@ function toOAuthError(err: unknown): OAuthError {
   return new OAuthError('server_error', 'the server could not complete the request');
 }
 
-function prefersHtml(req: Request): boolean {
-  return req.accepts(['json', 'html']) === 'html';
-}
-
-/** Unknown routes: JSON 404 rather than express's HTML. */
-export const notFound: RequestHandler = (_req, res) => {
-  res.status(404).json({ error: 'not_found', error_description: 'no such endpoint' });
+/** Unknown routes: OAuth-style JSON 404, or a page naming the path for a browser. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new OAuthError('not_found', `there is nothing at ${req.method} ${req.path}: the home page (/) lists what this service serves`));
 };

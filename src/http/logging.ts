@@ -2,11 +2,40 @@ import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '../config/index.ts';
 
-/** Under `npm start` with several workers, every line names its process: the cluster worker's id, or `primary`. */
-export function createLogger(level: Config['logLevel'], worker: number | 'primary' | undefined = cluster.worker?.id): Logger {
-  return pino({ level, base: { service: 'smart-launch', pid: process.pid, ...(worker === undefined ? {} : { worker }) } });
+/**
+ * JSON lines (for log collectors) unless stdout is a terminal: then pino-pretty,
+ * one readable line per request. LOG_FORMAT=json or pretty overrides the guess.
+ * Under `npm start` with several workers, every line names its process: the cluster worker's id, or `primary`.
+ */
+export function createLogger(
+  level: Config['logLevel'],
+  format: 'json' | 'pretty' = 'json',
+  worker: number | 'primary' | undefined = cluster.worker?.id,
+): Logger {
+  const options = { level, base: { service: 'smart-launch', pid: process.pid, ...(worker === undefined ? {} : { worker }) } };
+  if (format === 'json') return pino(options);
+  return pino(
+    options,
+    pretty({
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,service,reqId,req,res,responseTime',
+      messageFormat: (log, messageKey) => {
+        const req = log.req as { method?: string; url?: string } | undefined;
+        const res = log.res as { statusCode?: number } | undefined;
+        return req ? `${req.method} ${req.url} → ${res?.statusCode} (${String(log.responseTime)} ms)` : String(log[messageKey]);
+      },
+    }),
+  );
+}
+
+/** `pretty` on a terminal, `json` otherwise; LOG_FORMAT decides when set. */
+export function logFormat(env: Record<string, string | undefined>, isTty: boolean): 'json' | 'pretty' {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTty ? 'pretty' : 'json';
 }
 
 const SECRET_PARAMS = /^(code|launch|token|refresh_token|client_secret|client_assertion|code_verifier|password|csrf)$/i;

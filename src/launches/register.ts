@@ -1,30 +1,34 @@
-import type { Config } from '../config/index.ts';
-import type { Db } from '../db/index.ts';
-import { encounterPatientId, FhirUnavailableError, type FhirDataSource } from '../fhir/index.ts';
+import type { AppDeps } from '../app.ts';
+import { encounterPatientId, FhirUnavailableError } from '../fhir/index.ts';
+import { parseInput } from '../http/validate.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
-import { findClient } from '../store/clients.ts';
+import { findClient, type Client } from '../store/clients.ts';
 import { createLaunch } from '../store/launches.ts';
-import type { LaunchRegistration } from './schema.ts';
+import { launchRegistrationSchema, type LaunchRegistration } from './schema.ts';
 
-export interface LaunchRegistrationDeps {
-  db: Db;
-  fhir: FhirDataSource;
-  config: Pick<Config, 'fhirBaseUrl'>;
+/** What registering a launch needs: the server's AppDeps, or the CLI's database, FHIR data and config. */
+export type LaunchRegistrationDeps = Pick<AppDeps, 'db' | 'fhir' | 'config'>;
+
+export interface RegisteredLaunchResult {
+  /** The opaque `launch` value for the app. */
+  launch: string;
+  expiresAt: Date;
+  /** The app's launch URL with `iss` and `launch`, when the launch names an app that has one. */
+  launchUrl: string | undefined;
 }
 
 /**
- * Registers an EHR launch for `registrarId` (POST /launches, and the CLI's
- * `launches create`): checks the app and the FHIR references, stores the launch
- * (hashed) with its audit row, and returns the opaque `launch` value and, when
- * the app has a launch_uri, the URL that starts it.
+ * The one way a launch is registered: POST /launches and the launcher both call
+ * it. Validates the registration (the body of POST /launches), checks the app,
+ * the patient and the encounter, stores the launch and its audit event together.
  */
 export async function registerLaunch(
   deps: LaunchRegistrationDeps,
-  registrarId: string,
-  body: LaunchRegistration,
-  requestId?: string,
-): Promise<{ launch: string; expiresAt: Date; launchUrl: string | undefined }> {
+  input: { registrar: Pick<Client, 'id'>; registration: unknown; requestId?: string; via?: string },
+): Promise<RegisteredLaunchResult> {
+  const { launches } = deps.config;
+  const body = parseInput(launchRegistrationSchema(launches.maxExpiresInSeconds, launches.defaultExpiresInSeconds), input.registration);
   const forClient = body.client_id ? await findClient(deps.db, body.client_id) : undefined;
   if (body.client_id && (!forClient || forClient.disabled)) throw invalidRequest(`client_id: unknown client "${body.client_id}"`);
   // Only an app that uses the authorization code flow can ever redeem a launch.
@@ -35,7 +39,7 @@ export async function registerLaunch(
   const expiresAt = new Date(Date.now() + body.expires_in * 1000);
   const launch = await deps.db.transaction().execute(async (trx) => {
     const value = await createLaunch(trx, {
-      registered_by: registrarId,
+      registered_by: input.registrar.id,
       for_client: forClient?.id ?? null,
       patient: patient ?? null,
       encounter: body.encounter ?? null,
@@ -50,11 +54,11 @@ export async function registerLaunch(
     });
     await recordAudit(trx, {
       event: 'launch.registered',
-      clientId: registrarId,
+      clientId: input.registrar.id,
       userId: body.fhirUser,
       patient,
-      requestId,
-      details: { for_client: forClient?.id ?? null, encounter: body.encounter ?? null },
+      requestId: input.requestId,
+      details: { for_client: forClient?.id ?? null, encounter: body.encounter ?? null, ...(input.via ? { via: input.via } : {}) },
     });
     return value;
   });
@@ -87,4 +91,3 @@ async function checkReferences(deps: LaunchRegistrationDeps, body: LaunchRegistr
     throw error;
   }
 }
-

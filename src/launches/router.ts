@@ -1,13 +1,11 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../app.ts';
-import { parseInput } from '../http/validate.ts';
 import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import { cancelLaunch, findRegisteredLaunch, type Launch } from '../store/launches.ts';
 import { registerLaunch } from './register.ts';
-import { launchRegistrationSchema } from './schema.ts';
 
 /**
  * The EHR integrators' launch registration API: POST /launches returns the
@@ -19,7 +17,6 @@ const ASSERTION_FIELDS = ['client_assertion_type', 'client_assertion'] as const;
 export function launchesRouter(deps: AppDeps): Router {
   const router = Router();
   const json = express.json({ limit: '32kb', strict: true });
-  const schema = launchRegistrationSchema(deps.config.launches.maxExpiresInSeconds, deps.config.launches.defaultExpiresInSeconds);
 
   // The JSON body is the launch (its client_id names the app), so only these two fields of it
   // (or of the query, for GET and DELETE) are credentials: private_key_jwt; Basic comes in the header.
@@ -38,8 +35,7 @@ export function launchesRouter(deps: AppDeps): Router {
     if (!req.is('application/json')) throw invalidRequest('send the launch as a JSON body (Content-Type: application/json)');
     const client = await registrar(req);
     const { client_assertion_type: _type, client_assertion: _assertion, ...registration } = req.body as Record<string, unknown>;
-    const body = parseInput(schema, registration);
-    const { launch, expiresAt, launchUrl } = await registerLaunch(deps, client.id, body, req.id as string);
+    const { launch, expiresAt, launchUrl } = await registerLaunch(deps, { registrar: client, registration, requestId: req.id });
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ launch, expires_at: expiresAt.toISOString(), ...(launchUrl ? { launch_url: launchUrl } : {}) });
   });

@@ -47,7 +47,8 @@ export function toClient(row: ClientRow): Client {
     roles: row.roles,
     consent: row.consent,
     metadata: row.metadata,
-    disabled: row.disabled_at !== null,
+    // A sandbox (launcher ad-hoc) client past its expiry is as good as gone (json_agg rows carry timestamps as strings).
+    disabled: row.disabled_at !== null || (row.sandbox_expires_at != null && new Date(row.sandbox_expires_at) <= new Date()),
     previousSecretHash: row.previous_secret_hash ?? null,
     // Rows may come through json_agg (introspection), where timestamps are strings.
     previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at) : null,

@@ -1,23 +1,15 @@
 import express, { Router, type Response } from 'express';
-import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { bareId } from '../context/index.ts';
-import { recordAudit } from '../store/audit.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
-import { createSession, endSession } from '../store/sessions.ts';
-import { findUserByUsername } from '../store/users.ts';
-import type { Refusal } from '../throttle/index.ts';
-import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
+import { endSession } from '../store/sessions.ts';
 import { isSameOriginRequest } from '../http/same-origin.ts';
-import { errorPage, html, page } from './html.ts';
+import { errorPage } from './error-page.ts';
+import { html, page } from './html.ts';
 import { currentInteraction, requireCsrf, type CurrentInteraction } from './interaction.ts';
+import { SESSION_COOKIE, signIn, throttledMessage, signInForm } from './sign-in.ts';
 
-export const SESSION_COOKIE = 'smart_launch_session';
-
-const credentialsSchema = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
-
-// Compared against when the username is unknown, so both failures take one scrypt's time.
-const dummyHash = hashPassword('not a real password');
+export { SESSION_COOKIE } from './sign-in.ts';
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
@@ -38,37 +30,10 @@ export function loginRouter(deps: AppDeps): Router {
   router.post('/login', form, async (req, res) => {
     const interaction = await currentInteraction(req, deps);
     await requireCsrf(req, deps, interaction);
-    const parsed = credentialsSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return renderLogin(res.status(400), deps, interaction, 'Enter your username and password.');
-
-    const { username, password } = parsed.data;
-    const audit = { clientId: interaction.client.id, requestId: req.id as string };
-    const refusal = await deps.throttles.login.check(username, req.ip);
-    if (refusal) {
-      await recordAudit(deps.db, { event: 'user.sign_in_failed', ...audit, details: { reason: `throttled:${refusal.reason}` } });
-      return renderThrottled(res, deps, interaction, refusal);
-    }
-
-    const user = await findUserByUsername(deps.db, username);
-    const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !passwordOk || user.disabled) {
-      // Unknown usernames are counted too: a lock must not tell which accounts exist.
-      const { subjectLocked } = await deps.throttles.login.recordFailure(username, req.ip);
-      await recordAudit(deps.db, { event: 'user.sign_in_failed', ...audit, userId: user?.id ?? null });
-      if (subjectLocked)
-        await recordAudit(deps.db, { event: 'user.locked', ...audit, userId: user?.id ?? null, details: { lockSeconds: deps.config.login.lockSeconds } });
-      return renderLogin(res.status(401), deps, interaction, 'Incorrect username or password.');
-    }
-    await deps.throttles.login.recordSuccess(username, req.ip);
-
-    const session = await createSession(deps.db, user.id, deps.config.sessions.lifetimeSeconds);
-    res.cookie(SESSION_COOKIE, session.id, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.config.issuer.startsWith('https:'),
-      path: '/',
-      maxAge: deps.config.sessions.lifetimeSeconds * 1000,
-    });
+    const result = await signIn(req, res, deps, interaction.client.id);
+    if (result.outcome === 'throttled') return renderLogin(res, deps, interaction, throttledMessage(res, result.refusal));
+    if (result.outcome === 'invalid') return renderLogin(res.status(result.status), deps, interaction, result.message);
+    const { user, session } = result;
     // A patient signing in to a standalone launch is the patient in context: no picker.
     const context = { ...interaction.context };
     if (
@@ -84,7 +49,6 @@ export function loginRouter(deps: AppDeps): Router {
       auth_time: new Date(),
       context,
     });
-    await recordAudit(deps.db, { event: 'user.signed_in', clientId: interaction.client.id, userId: user.id, requestId: req.id as string });
     res.redirect(303, '/interaction');
   });
 
@@ -94,7 +58,7 @@ export function loginRouter(deps: AppDeps): Router {
    */
   router.post('/logout', async (req, res) => {
     if (!isSameOriginRequest(req, deps.config.issuer)) {
-      res.status(403).type('html').send(errorPage('Cannot sign out', 'This sign-out request did not come from this service\'s own pages.'));
+      res.status(403).type('html').send(errorPage('access_denied', 'This sign-out request did not come from this service\'s own pages.'));
       return;
     }
     const id: unknown = req.cookies?.[SESSION_COOKIE];
@@ -105,34 +69,12 @@ export function loginRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** 429 with Retry-After: the same sign-in form, saying why and for how long. */
-async function renderThrottled(res: Response, deps: AppDeps, interaction: CurrentInteraction, refusal: Refusal) {
-  const seconds = refusal.retryAfterSeconds;
-  res.status(429).setHeader('Retry-After', String(seconds));
-  const wait = seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
-  const why =
-    refusal.reason === 'delay'
-      ? 'Too many failed sign-ins from here.'
-      : refusal.reason === 'subject'
-        ? 'Sign-in to this account is locked after many failed attempts. An administrator can unlock it.'
-        : 'Too many failed sign-ins from this network.';
-  await renderLogin(res, deps, interaction, `${why} Try again in ${wait}.`);
-}
-
 async function renderLogin(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {
   const csrf = await issueCsrfToken(deps.db, interaction.row.id_hash);
   res.type('html').send(
     page(
       'Sign in',
-      html`<h1>Sign in</h1>
-        <p class="muted">${interaction.client.name} asks you to sign in.</p>
-        ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-        <form method="post" action="/login" class="card">
-          <input type="hidden" name="csrf" value="${csrf}">
-          <label>Username <input type="text" name="username" autocomplete="username" required></label>
-          <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-          <button type="submit">Sign in</button>
-        </form>`,
+      signInForm({ action: '/login', csrf, who: `${interaction.client.name} asks you to sign in.`, error }),
     ),
   );
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userView } from '../../src/admin/schemas.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { SECRETS, SAMPLE_APP_REDIRECT, authorize, basic, newLaunch } from '../helpers/oauth.ts';
+import { SECRETS, sampleAppRedirect, authorize, basic, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { expectOAuthError, refuseServerErrors } from '../http/launch-support.ts';
 import { admin, adminJson, lastAudit } from './admin-support.ts';
@@ -22,7 +22,7 @@ describeEachDatabase('Admin API: users, launches, audit events', (kind) => {
     try {
       const { redirect } = await authorize(
         server,
-        { client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'openid fhirUser' },
+        { client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'openid fhirUser' },
         { login: { username, password } },
       );
       return redirect.searchParams.has('code');

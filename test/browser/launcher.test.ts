@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-// A real browser through the developer launcher and the sample SMART app: Debian's chromium,
-// driven by playwright-core. Screenshots of each page go to test-artifacts/.
+// A real browser through the simulated EHR (/launcher) and the sample SMART app: Debian's chromium,
+// driven by playwright-core. The service runs on a random port with the shipped smart-config/
+// ({issuer} placeholders), once with the issuer on 127.0.0.1 and once on localhost, and the
+// browser opens the other name. Screenshots of each page go to test-artifacts/ (not committed).
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -20,6 +22,8 @@ const CHROMIUM_ARGS = [
 ];
 const ARTIFACTS = path.resolve('test-artifacts');
 const hasChromium = existsSync(CHROMIUM);
+/** Generous: a loaded 2-core machine runs the whole suite beside this. */
+const STEP = { timeout: 30_000 };
 
 if (!hasChromium && process.env.CI === 'true') {
   describe('browser tests', () => {
@@ -33,33 +37,23 @@ if (!hasChromium && process.env.CI === 'true') {
     it('launcher -> sample app', () => {});
   });
 } else {
-  describe('In a browser: launcher and sample app', () => {
-    let server: TestServer;
+  describe('In a browser: simulated EHR, sample app, FHIR read and refresh', () => {
     let browser: Browser;
     beforeAll(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      server = await startTestServer('pglite', {
-        // The default config registers the sample app at localhost:3000; here it lives on the test origin.
-        configure: (config) => {
-          const app = config.clients.find((c) => c.id === 'sample-app')!;
-          app.redirectUris = [`${config.issuer}/sample-app/`];
-          app.launchUri = `${config.issuer}/sample-app/launch.html`;
-        },
-      });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     });
     afterAll(async () => {
       await browser?.close();
-      await server?.close();
     });
 
     /** A fresh page that records script errors, CSP violations and failed loads, none of which may happen. */
     async function newPage(): Promise<{ page: Page; problems: string[] }> {
       const page = await (await browser.newContext()).newPage();
+      page.setDefaultTimeout(STEP.timeout);
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('console', (message) => {
-        // Failed loads are reported with their URL below.
         if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
       });
       page.on('response', (response) => {
@@ -71,68 +65,95 @@ if (!hasChromium && process.env.CI === 'true') {
 
     const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-    it('launches the sample app from /launcher and shows a token for the chosen patient', async () => {
-      const { page, problems } = await newPage();
-      await page.goto(`${server.baseUrl}/launcher`);
-      await page.selectOption('select[name=client_id]', 'sample-app');
-      await page.selectOption('select[name=user]', 'dr-carter');
-      await page.selectOption('select[name=patient]', 'p002');
-      await page.selectOption('select[name=encounter]', 'e004');
-      await shot(page, 'ehr-1-launcher');
-      await page.click('form#launch button[type=submit]');
+    /** The sample app's result: FHIR read done, tokens shown; then one refresh, and the FHIR read again. */
+    async function checkSampleApp(app: Frame | Page, patientId: string, patientName: string) {
+      await app.locator('#result').waitFor({ state: 'visible', ...STEP });
+      expect(await app.textContent('#patient')).toBe(patientId);
+      await app.locator('#fhir-status[data-state=ok]').waitFor(STEP);
+      expect(await app.textContent('#patient-name')).toBe(patientName);
+      expect(await app.locator('#observations li').count()).toBeGreaterThan(0);
+      expect(await app.textContent('#id-token-times')).toContain('signed in (auth_time)');
+      expect(await app.textContent('#access-token-times')).toMatch(/expires \(exp\).*in (59|60) min/);
+      const before = JSON.parse((await app.textContent('#token-response'))!) as Record<string, string>;
+      await app.click('#refresh');
+      await app.locator('#refresh-count').filter({ hasText: 'Refreshed 1 time' }).waitFor(STEP);
+      const after = JSON.parse((await app.textContent('#token-response'))!) as Record<string, string>;
+      expect(after.refresh_token).not.toBe(before.refresh_token);
+      expect(after.patient).toBe(patientId);
+      await app.locator('#fhir-status[data-state=ok]').waitFor(STEP);
+      return after;
+    }
 
-      // launch.html discovers the server, makes the PKCE pair and sends the browser to /authorize.
-      // The launch names the practitioner, so there is no sign-in unless the server asks.
-      await page.waitForURL(/\/(consent|login)$/);
-      if (page.url().endsWith('/login')) throw new Error('the launcher named the practitioner: no sign-in expected');
-      expect(await page.textContent('#patient-name')).toBe('John Smith');
-      await shot(page, 'ehr-2-consent');
-      await page.click('button[value=approve]');
+    for (const issuerHost of ['127.0.0.1', 'localhost'] as const) {
+      const otherHost = issuerHost === 'localhost' ? '127.0.0.1' : 'localhost';
 
-      await page.locator('#result').waitFor({ state: 'visible', timeout: 15_000 });
-      await shot(page, 'ehr-3-sample-app');
-      expect(await page.textContent('#patient')).toBe('p002');
-      expect(await page.textContent('#encounter')).toBe('e004');
-      const response = JSON.parse((await page.textContent('#token-response'))!) as Record<string, unknown>;
-      expect(response).toMatchObject({ token_type: 'Bearer', patient: 'p002', need_patient_banner: true });
-      expect(JSON.parse((await page.textContent('#access-token-claims'))!)).toMatchObject({ patient: 'p002', client_id: 'sample-app' });
-      expect(new URL(page.url()).search).toBe(''); // the app dropped the code from the address bar
-      expect(problems).toEqual([]);
-    }, 90_000);
+      describe(`issuer on ${issuerHost}, browser opening ${otherHost}`, () => {
+        let server: TestServer;
+        let opened: string;
+        beforeAll(async () => {
+          server = await startTestServer('pglite', { issuerHost });
+          opened = server.config.issuer.replace(issuerHost, otherHost);
+        });
+        afterAll(async () => {
+          await server?.close();
+        });
 
-    it('runs a standalone launch from the sample app: sign-in, patient and encounter pickers, consent', async () => {
-      const { page, problems } = await newPage();
-      await page.goto(`${server.baseUrl}/sample-app/`);
-      await shot(page, 'standalone-1-sample-app');
-      await page.click('#standalone-launch');
+        it('signs in to the launcher, launches the sample app in the EHR frame with context, reads FHIR data, refreshes', async () => {
+          const { page, problems } = await newPage();
+          await page.goto(`${opened}/launcher`);
+          expect(new URL(page.url()).origin).toBe(server.config.issuer); // one origin for cookies and redirect URIs
+          await shot(page, `${issuerHost}-ehr-1-sign-in`);
+          await page.fill('input[name=username]', 'dr.carter');
+          await page.fill('input[name=password]', 'carter-demo');
+          await page.click('form#sign-in button[type=submit]');
 
-      await page.waitForURL(/\/login$/);
-      await page.fill('input[name=username]', 'dr.carter');
-      await page.fill('input[name=password]', 'carter-demo');
-      await shot(page, 'standalone-2-login');
-      await page.click('button[type=submit]');
+          await page.locator('form#launch').waitFor(STEP);
+          expect(await page.inputValue('select[name=patient]')).toBe('p001');
+          await page.selectOption('select[name=client_id]', 'sample-app');
+          await page.selectOption('select[name=patient]', 'p002');
+          // Encounters follow the chosen patient: p001's e001 is no longer offered.
+          expect(await page.locator('select[name=encounter] option[value=e001]').isDisabled()).toBe(true);
+          await page.selectOption('select[name=encounter]', 'e004');
+          await page.click('details summary');
+          await page.fill('input[name=intent]', 'reconcile-medications');
+          await page.fill('input[name=tenant]', 'hospital-a');
+          await page.fill('textarea[name=fhir_context]', 'DiagnosticReport/dr001');
+          await shot(page, `${issuerHost}-ehr-2-launcher`);
+          await page.click('#launch-button');
 
-      await page.waitForURL(/\/select-patient/);
-      await page.fill('input[name=q]', 'garcia');
-      await page.click('form#search button[type=submit]');
-      await page.waitForURL(/q=garcia/);
-      await shot(page, 'standalone-3-select-patient');
-      await page.click('button[name=patient][value=p004]');
+          await page.locator('#patient-banner').waitFor(STEP);
+          expect(await page.textContent('#banner-name')).toBe('John Smith');
+          const app = page.frameLocator('#app-frame');
+          await app.locator('button[value=approve]').waitFor(STEP);
+          await shot(page, `${issuerHost}-ehr-3-consent-in-frame`);
+          await app.locator('button[value=approve]').click();
+          const frame = (await (await page.$('#app-frame'))!.contentFrame())!;
+          await frame.waitForURL(/\/sample-app\/$/, STEP);
+          const tokens = await checkSampleApp(frame, 'p002', 'John Smith');
+          expect(tokens).toMatchObject({ encounter: 'e004', intent: 'reconcile-medications', tenant: 'hospital-a', fhirContext: [{ reference: 'DiagnosticReport/dr001' }] });
+          await shot(page, `${issuerHost}-ehr-4-sample-app-in-frame`);
+          expect(problems).toEqual([]);
+        }, 120_000);
 
-      await page.waitForURL(/\/select-encounter$/);
-      await shot(page, 'standalone-4-select-encounter');
-      await page.click('button[name=encounter][value=e007]');
-
-      await page.waitForURL(/\/consent$/);
-      expect(await page.textContent('#patient-name')).toBe('José Luis García');
-      await shot(page, 'standalone-5-consent');
-      await page.click('button[value=approve]');
-
-      await page.locator('#result').waitFor({ state: 'visible', timeout: 15_000 });
-      await shot(page, 'standalone-6-sample-app');
-      expect(await page.textContent('#patient')).toBe('p004');
-      expect(await page.textContent('#encounter')).toBe('e007');
-      expect(problems).toEqual([]);
-    }, 90_000);
+        it('runs a standalone launch of the sample app as a patient, reads her record, refreshes', async () => {
+          const { page, problems } = await newPage();
+          await page.goto(`${opened}/sample-app/`);
+          expect(new URL(page.url()).origin).toBe(server.config.issuer);
+          await page.click('#standalone-launch');
+          await page.waitForURL(/\/login$/, STEP);
+          await page.fill('input[name=username]', 'amy');
+          await page.fill('input[name=password]', 'amy-demo');
+          await page.click('button[type=submit]');
+          // Amy is the patient (no patient picker); the sample app asks for launch/encounter.
+          await page.waitForURL(/\/select-encounter$/, STEP);
+          await page.click('button[name=encounter][value=e001]');
+          await page.waitForURL(/\/consent$/, STEP);
+          await page.click('button[value=approve]');
+          await checkSampleApp(page, 'p001', 'Amy Shaw');
+          await shot(page, `${issuerHost}-standalone-sample-app`);
+          expect(problems).toEqual([]);
+        }, 120_000);
+      });
+    }
   });
 }

@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormBrowser } from '../../conformance/browser.ts';
 import { CLIENT_PRIVATE_KEYS, type FixtureKid } from '../helpers/assertions.ts';
-import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, newLaunch } from '../helpers/oauth.ts';
+import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Whole flows through the pages: generous on a loaded machine.
@@ -72,7 +72,7 @@ describe('oauth4webapi 3 against the service', () => {
 
   it('standalone launch, public client, practitioner picks a patient', async () => {
     const c = { client_id: 'sample-app', token_endpoint_auth_method: 'none' };
-    const { result } = await codeFlow(c, oauth.None(), SAMPLE_APP_REDIRECT, { scope: 'launch/patient openid fhirUser patient/*.rs' }, { username: 'dr.carter', password: 'carter-demo' });
+    const { result } = await codeFlow(c, oauth.None(), sampleAppRedirect(server), { scope: 'launch/patient openid fhirUser patient/*.rs' }, { username: 'dr.carter', password: 'carter-demo' });
     expect(result.patient).toEqual(expect.any(String));
     expect(await introspect(result.access_token)).toMatchObject({ active: true, patient: result.patient });
   });

@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FormBrowser } from '../../conformance/browser.ts';
 import { CLIENT_PRIVATE_KEYS, type FixtureKid } from '../helpers/assertions.ts';
-import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, newLaunch } from '../helpers/oauth.ts';
+import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, newLaunch } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Whole flows through the pages: generous on a loaded machine.
@@ -82,7 +82,7 @@ describe('openid-client 6 against the service', () => {
 
   it('standalone launch, public client: the patient user signs in, picks an encounter, and gets her own context', async () => {
     const config = await client.discovery(issuer, 'sample-app', undefined, client.None());
-    const tokens = await codeFlow(config, SAMPLE_APP_REDIRECT, { scope: 'launch/patient openid fhirUser online_access patient/*.rs' }, { username: 'amy', password: 'amy-demo' });
+    const tokens = await codeFlow(config, sampleAppRedirect(server), { scope: 'launch/patient openid fhirUser online_access patient/*.rs' }, { username: 'amy', password: 'amy-demo' });
     expect(tokens.patient).toBe('p001');
     expect(tokens.claims()!.fhirUser).toBe(`${server.config.fhirBaseUrl}/Patient/p001`);
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);

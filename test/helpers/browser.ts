@@ -46,14 +46,18 @@ export class TestBrowser {
     return this.request('POST', url, form);
   }
 
-  /** Follows same-server redirects until a page (2xx/4xx/5xx) or a redirect that leaves the server. */
-  async follow(res: Response): Promise<{ res: Response; url: string; leftTo?: string }> {
+  /**
+   * Follows same-server redirects until a page (2xx/4xx/5xx) or a redirect that leaves the server
+   * (or reaches `stopAt`: an app's redirect_uri served by this server, like the sample app's).
+   */
+  async follow(res: Response, stopAt?: string): Promise<{ res: Response; url: string; leftTo?: string }> {
     let current = res;
     let url = res.url;
     for (let hops = 0; hops < 10; hops++) {
       if (current.status < 300 || current.status >= 400) return { res: current, url };
       const location = new URL(current.headers.get('location')!, url || this.baseUrl);
-      if (location.origin !== new URL(this.baseUrl).origin) return { res: current, url, leftTo: location.toString() };
+      if (location.origin !== new URL(this.baseUrl).origin || (stopAt && location.href.startsWith(stopAt)))
+        return { res: current, url, leftTo: location.toString() };
       url = location.toString();
       current = await this.get(url);
     }

@@ -10,7 +10,8 @@ export const SECRETS = {
 } as const;
 
 export const GROWTH_CHART_REDIRECT = 'https://growth-chart.example.org/callback';
-export const SAMPLE_APP_REDIRECT = 'http://localhost:3000/sample-app/';
+/** The sample app's redirect URI: `{issuer}/sample-app/` in smart-config/clients.json. */
+export const sampleAppRedirect = (server: { config: { issuer: string } }) => `${server.config.issuer}/sample-app/`;
 
 export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -67,7 +68,8 @@ export async function authorize(
 ): Promise<{ redirect: URL; browser: TestBrowser; verifier: string }> {
   const browser = options.browser ?? new TestBrowser(server.baseUrl);
   const { verifier, challenge } = pkce();
-  let step = await browser.follow(await browser.get(authorizeUrl(server, { state: 'st-' + randomBytes(4).toString('hex'), code_challenge: challenge, ...params })));
+  const follow = (res: Response) => browser.follow(res, params.redirect_uri);
+  let step = await follow(await browser.get(authorizeUrl(server, { state: 'st-' + randomBytes(4).toString('hex'), code_challenge: challenge, ...params })));
   for (let i = 0; i < 6 && !step.leftTo; i++) {
     const path = new URL(step.url).pathname;
     const page = await step.res.text();
@@ -75,10 +77,10 @@ export async function authorize(
     const form = readForm(page);
     if (path === '/login') {
       if (!options.login) throw new Error('sign-in requested but no login given');
-      step = await browser.follow(await browser.post(form.action, { ...form.fields, ...options.login }));
+      step = await follow(await browser.post(form.action, { ...form.fields, ...options.login }));
     } else if (path === '/consent') {
       const kept = [form.fields.scope ?? []].flat().filter((s) => !options.untick?.includes(s));
-      step = await browser.follow(
+      step = await follow(
         await browser.post(form.action, { ...form.fields, scope: kept, decision: options.deny ? 'deny' : 'approve' }),
       );
     } else {

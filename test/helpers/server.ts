@@ -55,6 +55,8 @@ export interface TestServerOptions {
     | { kind: 'pglite-dir'; dir: string }
     /** A database the test opened and filled itself (the server closes it). */
     | { kind: 'open'; database: OpenDatabase };
+  /** The issuer's host name (it always listens on 127.0.0.1): `localhost` to test the other loopback name. */
+  issuerHost?: '127.0.0.1' | 'localhost';
   /** Serve HTTPS with test/fixtures/tls (and make this process's fetch trust it), for clients that refuse plain HTTP. */
   https?: boolean;
 }
@@ -79,7 +81,7 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
     : createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `${options.https ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const baseUrl = `${options.https ? 'https' : 'http'}://${options.issuerHost ?? '127.0.0.1'}:${port}`;
 
   const config = loadConfig({
     SMART_CONFIG_DIR: options.configDir ?? DEFAULT_CONFIG_DIR,

@@ -4,7 +4,7 @@ import { TestBrowser, readForm } from '../helpers/browser.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   GROWTH_CHART_REDIRECT,
-  SAMPLE_APP_REDIRECT,
+  sampleAppRedirect,
   authorizeUrl,
   newLaunch,
   pkce,
@@ -162,7 +162,7 @@ describeEachDatabase('Authorization request', (kind) => {
       .searchParams;
     expectRedirectedError(await browser.post('/authorize', Object.fromEntries(params)), 'invalid_request', 'post-plain');
     const badRedirect = new URLSearchParams(params);
-    badRedirect.set('redirect_uri', SAMPLE_APP_REDIRECT);
+    badRedirect.set('redirect_uri', sampleAppRedirect(server));
     await expectErrorPage(await browser.post('/authorize', Object.fromEntries(badRedirect)));
   });
 });

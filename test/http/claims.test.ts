@@ -7,7 +7,7 @@ import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   GROWTH_CHART_REDIRECT,
-  SAMPLE_APP_REDIRECT,
+  sampleAppRedirect,
   SECRETS,
   authorize,
   basic,
@@ -63,7 +63,7 @@ describeEachDatabase('claim rules and the issue hook', (kind) => {
   });
 
   async function codeGrant(params: Partial<AuthorizeParams> & { client_id: 'growth-chart' | 'sample-app' }, options: { login?: boolean } = {}) {
-    const redirect_uri = params.client_id === 'growth-chart' ? GROWTH_CHART_REDIRECT : SAMPLE_APP_REDIRECT;
+    const redirect_uri = params.client_id === 'growth-chart' ? GROWTH_CHART_REDIRECT : sampleAppRedirect(server);
     const { redirect, verifier } = await authorize(
       server,
       { redirect_uri, scope: 'openid fhirUser', ...params },

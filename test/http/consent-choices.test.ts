@@ -1,7 +1,7 @@
 import { parse } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestBrowser } from '../helpers/browser.ts';
-import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorizeUrl, basic, decodeJwt, newLaunch, pkce, postToken } from '../helpers/oauth.ts';
+import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, authorizeUrl, basic, decodeJwt, newLaunch, pkce, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Whole flows through the pages: generous on a loaded machine.
@@ -71,7 +71,7 @@ describe('consent with granular choices and the launch context', () => {
   });
 
   it('tells a patient user the record is theirs, not "the patient you selected"', async () => {
-    const { html } = await consentPage({ client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'launch/patient openid patient/Condition.rs' },
+    const { html } = await consentPage({ client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'launch/patient openid patient/Condition.rs' },
       { username: 'amy', password: 'amy-demo' });
     const root = parse(html);
     expect(root.text).not.toMatch(/you selected/);

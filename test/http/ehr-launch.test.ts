@@ -4,7 +4,7 @@ import { TestBrowser, readForm } from '../helpers/browser.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   GROWTH_CHART_REDIRECT,
-  SAMPLE_APP_REDIRECT,
+  sampleAppRedirect,
   SECRETS,
   authorize,
   authorizeUrl,
@@ -20,7 +20,6 @@ import { growthChartAuth, growthChartParams, redeemGrowthChartCode, refuseServer
 
 refuseServerErrors();
 
-const SAMPLE_APP_ORIGIN = 'http://localhost:3000';
 const sorted = (scope: unknown) => String(scope).split(' ').sort();
 
 describeEachDatabase('EHR launch', (kind) => {
@@ -178,14 +177,14 @@ describeEachDatabase('EHR launch', (kind) => {
     const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'sample-app' });
     const { redirect, verifier } = await authorize(server, {
       client_id: 'sample-app',
-      redirect_uri: SAMPLE_APP_REDIRECT,
+      redirect_uri: sampleAppRedirect(server),
       scope: 'launch patient/*.cruds',
       launch,
     });
     const res = await postToken(server, {
       grant_type: 'authorization_code',
       code: redirect.searchParams.get('code')!,
-      redirect_uri: SAMPLE_APP_REDIRECT,
+      redirect_uri: sampleAppRedirect(server),
       code_verifier: verifier,
       client_id: 'sample-app',
     });
@@ -215,9 +214,9 @@ describeEachDatabase('EHR launch', (kind) => {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
       });
-    const allowed = await preflight(SAMPLE_APP_ORIGIN);
+    const allowed = await preflight(server.baseUrl);
     expect(allowed.status).toBeLessThan(300);
-    expect(allowed.headers.get('access-control-allow-origin')).toBe(SAMPLE_APP_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(server.baseUrl);
     expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
 
     const refused = await preflight('https://evil.example.org');
@@ -226,14 +225,14 @@ describeEachDatabase('EHR launch', (kind) => {
 
   it("lets a public app read its token response cross-origin, but not another app's", async () => {
     const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'sample-app' });
-    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'launch patient/*.rs', launch });
+    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'launch patient/*.rs', launch });
     const res = await postToken(
       server,
-      { grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, redirect_uri: SAMPLE_APP_REDIRECT, code_verifier: verifier, client_id: 'sample-app' },
-      { origin: SAMPLE_APP_ORIGIN },
+      { grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, redirect_uri: sampleAppRedirect(server), code_verifier: verifier, client_id: 'sample-app' },
+      { origin: server.baseUrl },
     );
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SAMPLE_APP_ORIGIN);
+    expect(res.headers.get('access-control-allow-origin')).toBe(server.baseUrl);
 
     // growth-chart's redirect URIs are not on localhost:3000: a page there gets no CORS access to its tokens.
     const growth = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'growth-chart' });
@@ -241,7 +240,7 @@ describeEachDatabase('EHR launch', (kind) => {
     const confidential = await postToken(
       server,
       { grant_type: 'authorization_code', code: flow.redirect.searchParams.get('code')!, redirect_uri: GROWTH_CHART_REDIRECT, code_verifier: flow.verifier },
-      { ...growthChartAuth(), origin: SAMPLE_APP_ORIGIN },
+      { ...growthChartAuth(), origin: server.baseUrl },
     );
     expect(confidential.status).toBe(200);
     expect(confidential.headers.get('access-control-allow-origin')).toBeNull();

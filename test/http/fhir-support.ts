@@ -1,7 +1,7 @@
 // Tokens for the FHIR API tests, each got the way an app gets it (launch, sign-in, consent, /token).
 import { expect } from 'vitest';
 import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
-import { SAMPLE_APP_REDIRECT, authorize, postToken } from '../helpers/oauth.ts';
+import { sampleAppRedirect, authorize, postToken } from '../helpers/oauth.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { growthChartCode, redeemGrowthChartCode } from './launch-support.ts';
 
@@ -21,13 +21,13 @@ export async function ehrLaunchToken(server: TestServer, scope: string, patient 
 export async function standaloneToken(server: TestServer, username: string, password: string, scope: string): Promise<string> {
   const { redirect, verifier } = await authorize(
     server,
-    { client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope },
+    { client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope },
     { login: { username, password } },
   );
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`no code in ${redirect.toString()}`);
   return accessToken(
-    await postToken(server, { grant_type: 'authorization_code', code, redirect_uri: SAMPLE_APP_REDIRECT, code_verifier: verifier, client_id: 'sample-app' }),
+    await postToken(server, { grant_type: 'authorization_code', code, redirect_uri: sampleAppRedirect(server), code_verifier: verifier, client_id: 'sample-app' }),
   );
 }
 

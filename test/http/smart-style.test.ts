@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultSmartStyleUrl } from '../../src/style/index.ts';
-import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorize, basic, newLaunch, postToken } from '../helpers/oauth.ts';
+import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, authorize, basic, newLaunch, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Whole flows through the pages: generous on a loaded machine.
@@ -48,7 +48,7 @@ describe('the default SMART style document', () => {
   });
 
   it('goes to standalone launches too, with a patient banner (the app runs outside the EHR)', async () => {
-    const body = await tokenResponse({ client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'launch/patient patient/*.rs' }, { username: 'amy', password: 'amy-demo' });
+    const body = await tokenResponse({ client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'launch/patient patient/*.rs' }, { username: 'amy', password: 'amy-demo' });
     expect(body).toMatchObject({ patient: 'p001', need_patient_banner: true, smart_style_url: defaultSmartStyleUrl(server.config) });
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { GROWTH_CHART_REDIRECT, SAMPLE_APP_REDIRECT, SECRETS, authorize, basic, decodeJwt, newLaunch, postToken } from '../helpers/oauth.ts';
+import { GROWTH_CHART_REDIRECT, sampleAppRedirect, SECRETS, authorize, basic, decodeJwt, newLaunch, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { getGrant } from '../../src/store/grants.ts';
 import { grantIdOfJti } from '../../src/store/revocations.ts';
@@ -160,9 +160,9 @@ describeEachDatabase('Token endpoint: authorization_code', (kind) => {
 
   it('accepts a public client identified by client_id in the body, with no secret', async () => {
     const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'sample-app' });
-    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'launch patient/*.rs', launch });
+    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'launch patient/*.rs', launch });
     const code = redirect.searchParams.get('code')!;
-    const res = await postToken(server, { ...form(code, verifier, SAMPLE_APP_REDIRECT), client_id: 'sample-app' });
+    const res = await postToken(server, { ...form(code, verifier, sampleAppRedirect(server)), client_id: 'sample-app' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { patient: string; scope: string };
     expect(body.patient).toBe('p001');
@@ -171,8 +171,8 @@ describeEachDatabase('Token endpoint: authorization_code', (kind) => {
 
   it('refuses a public client that sends no client_id with 401 invalid_client', async () => {
     const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'sample-app' });
-    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: SAMPLE_APP_REDIRECT, scope: 'launch patient/*.rs', launch });
-    const res = await postToken(server, form(redirect.searchParams.get('code')!, verifier, SAMPLE_APP_REDIRECT));
+    const { redirect, verifier } = await authorize(server, { client_id: 'sample-app', redirect_uri: sampleAppRedirect(server), scope: 'launch patient/*.rs', launch });
+    const res = await postToken(server, form(redirect.searchParams.get('code')!, verifier, sampleAppRedirect(server)));
     await expectOAuthError(res, 401, 'invalid_client');
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { TestBrowser } from '../helpers/browser.ts';
 import {
   GROWTH_CHART_REDIRECT,
-  SAMPLE_APP_REDIRECT,
+  sampleAppRedirect,
   SECRETS,
   authorize,
   basic,
@@ -61,7 +61,7 @@ export interface LaunchOptions {
  */
 export async function launchTokens(server: TestServer, options: LaunchOptions = {}): Promise<{ tokens: Json; browser: TestBrowser }> {
   const client = options.client ?? 'growth-chart';
-  const redirectUri = client === 'growth-chart' ? GROWTH_CHART_REDIRECT : SAMPLE_APP_REDIRECT;
+  const redirectUri = client === 'growth-chart' ? GROWTH_CHART_REDIRECT : sampleAppRedirect(server);
   const registration: Json = { patient: 'p001', encounter: 'e001', fhirUser: 'Practitioner/pr001', client_id: client, ...options.launch };
   for (const [k, v] of Object.entries(registration)) if (v === undefined) delete registration[k];
   const launch = await newLaunch(server, registration);

@@ -1,7 +1,5 @@
 import { createFhirServer } from '../../fhir/index.ts';
-import { parseInput } from '../../http/validate.ts';
 import { registerLaunch } from '../../launches/register.ts';
-import { launchRegistrationSchema } from '../../launches/schema.ts';
 import { listClients } from '../../store/clients.ts';
 import { defineCommand, UsageError } from '../registry.ts';
 import { integer, positionals, text } from './options.ts';
@@ -25,14 +23,14 @@ export const launchesCreate = defineCommand({
     positionals(args);
     const config = ctx.config();
     const db = await ctx.db();
-    const body = parseInput(launchRegistrationSchema(config.launches.maxExpiresInSeconds, config.launches.defaultExpiresInSeconds), {
+    const registration = {
       client_id: text(args, 'client'),
       patient: text(args, 'patient'),
       encounter: text(args, 'encounter'),
       fhirUser: text(args, 'fhir-user'),
       intent: text(args, 'intent'),
       expires_in: integer(args, 'expires-in'),
-    });
+    };
     const registrar = text(args, 'registrar') ?? (await listClients(db, { limit: 1 }, { role: 'launch-registrar', disabled: false })).items[0]?.id;
     if (!registrar) throw new UsageError('no client with the launch-registrar role: name one with --registrar');
     const { dataSource: fhir } = createFhirServer({
@@ -41,7 +39,7 @@ export const launchesCreate = defineCommand({
       fhirBaseUrl: config.fhirBaseUrl,
       upstreamAuth: config.fhirUpstreamAuth,
     });
-    const { launch, expiresAt, launchUrl } = await registerLaunch({ db, fhir, config }, registrar, body);
+    const { launch, expiresAt, launchUrl } = await registerLaunch({ db, fhir, config }, { registrar: { id: registrar }, registration, via: 'cli' });
     ctx.print(
       { launch, expires_at: expiresAt.toISOString(), ...(launchUrl ? { launch_url: launchUrl } : {}) },
       launchUrl ?? `launch ${launch} (the app has no launch URI; hand it this launch value), expires ${expiresAt.toISOString()}`,

@@ -47,9 +47,13 @@ export async function validateAuthorizationRequest(params: Record<string, unknow
     throw (error as OAuthError).asPage();
   }
   const client = await findClient(deps.db, ids.client_id);
-  if (!client || client.disabled) throw invalidRequest('unknown client_id').asPage();
+  if (!client || client.disabled)
+    throw invalidRequest(`client_id "${ids.client_id}" is not ${client ? 'enabled' : 'registered'}: clients are registered in smart-config/clients.json`).asPage();
   if (!client.redirectUris.includes(ids.redirect_uri))
-    throw invalidRequest('redirect_uri is not registered for this client').asPage();
+    throw invalidRequest(
+      `redirect_uri "${ids.redirect_uri}" is not registered for client "${client.id}" (registered: ${client.redirectUris.join(', ') || 'none'}): ` +
+        'add it to its redirectUris in smart-config/clients.json (exact match; "{issuer}" there stands for this service\'s URL)',
+    ).asPage();
 
   // From here on the app is known: errors are redirected to it, with its state.
   const state = typeof params.state === 'string' && params.state.length > 0 ? params.state : undefined;
@@ -67,7 +71,10 @@ export async function validateAuthorizationRequest(params: Record<string, unknow
     if (!S256_CHALLENGE.test(p.code_challenge)) throw invalidRequest('code_challenge must be 43 base64url characters (S256)');
     // SMART 2.x: aud names the FHIR server the token is for; only the ones we serve.
     const aud = p.aud.replace(/\/+$/, '');
-    if (!deps.config.audiences.includes(aud)) throw invalidRequest(`aud "${p.aud}" is not a FHIR server this service issues tokens for`);
+    if (!deps.config.audiences.includes(aud)) throw invalidRequest(
+        `aud "${p.aud}" is not a FHIR server this service issues tokens for (${deps.config.audiences.join(', ')}): ` +
+          'see FHIR_BASE_URL, and extraAudiences in smart-config/server.json',
+      );
 
     const parsed = parseScopes(p.scope);
     if (!parsed.ok) throw new OAuthError('invalid_scope', parsed.error);
