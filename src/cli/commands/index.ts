@@ -2,7 +2,8 @@ import type { Command } from '../registry.ts';
 import { clientCommands } from './clients.ts';
 import { configCommands } from './config.ts';
 import { grantCommands } from './grants.ts';
+import { keyCommands } from './keys.ts';
 import { userCommands } from './users.ts';
 
 /** Every CLI command, in the order help lists them. Add a module's commands here. */
-export const COMMANDS: readonly Command[] = [...clientCommands, ...userCommands, ...grantCommands, ...configCommands];
+export const COMMANDS: readonly Command[] = [...clientCommands, ...userCommands, ...grantCommands, ...keyCommands, ...configCommands];
