@@ -17,7 +17,7 @@ describe('robustness', () => {
     const big = 'x'.repeat(2_000_000);
     const cases: Array<[string, string, RequestInit]> = [];
     const form = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-    for (const path of ['/token', '/introspect', '/revoke', '/authorize', '/login', '/consent', '/select-patient', '/select-encounter', '/launcher', '/logout', '/userinfo']) {
+    for (const path of ['/token', '/introspect', '/revoke', '/authorize', '/login', '/consent', '/select-patient', '/select-encounter', '/launcher', '/logout', '/userinfo', '/account/apps', '/account/apps/revoke', '/metrics']) {
       cases.push([path, 'empty form', form('')]);
       cases.push([path, 'repeated', form('grant_type=a&grant_type=b&token=a&token=b&client_id=x&client_id=y')]);
       cases.push([path, 'huge', form('token=' + big)]);
