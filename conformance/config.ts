@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { expandIssuerPlaceholders } from '../src/config/issuer-urls.ts';
 import path from 'node:path';
 import type { JWK } from 'jose';
 
@@ -61,7 +62,9 @@ interface ConfiguredClient {
 function fromSmartConfig(base: string, dir: string, keysFile: string): ConformanceConfig {
   const read = <T>(file: string): T => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
   const server = read<{ fhirBaseUrl?: string }>('server.json');
-  const clients = read<{ clients: ConfiguredClient[] }>('clients.json').clients.filter((c) => !c.disabled);
+  // clients.json may write URIs relative to the issuer (`{issuer}/sample-app/`), as the service expands them at load.
+  const clientsFile = expandIssuerPlaceholders(read<unknown>('clients.json'), base.replace(/\/+$/, '')) as { clients: ConfiguredClient[] };
+  const clients = clientsFile.clients.filter((c) => !c.disabled);
   const users = read<{ users: Array<{ username: string; password?: string; fhirUser?: string; disabled?: boolean }> }>('users.json').users;
   const keys = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, JWK>) : {};
 
