@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../db/migrations/index.ts';
 import { migrateToLatest, openDatabase, type DatabaseTarget } from '../src/db/index.ts';
 import { describeEachDatabase, TEST_DATABASE_URL } from './helpers/databases.ts';
 import { basic, newLaunch, SECRETS } from './helpers/oauth.ts';
-import { freshPostgresSchema, startTestServer, type TestServerOptions } from './helpers/server.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { DEFAULT_CONFIG_DIR, freshPostgresSchema, startTestServer, type TestServerOptions } from './helpers/server.ts';
 
 /** A PGlite folder on a loaded 2-core machine: every migration is many synced DDL statements. */
 const SLOW_DISK = 180_000;
@@ -116,7 +118,79 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL', () => {
   });
 });
 
+describe.runIf(TEST_DATABASE_URL)('one PostgreSQL database, many schemas', () => {
+  it('migrates a schema while other schemas on the same database are created and dropped', async () => {
+    // Kysely's own introspection reads every schema by name and failed ("schema ... does not exist")
+    // when another test file dropped its schema meanwhile.
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning && i < 2_000; i++) {
+        const other = `churn_${process.pid}_${i}`;
+        await admin.query(`create schema ${other}; create table ${other}.a (id int, note text); create table ${other}.b (id int)`);
+        await admin.query(`drop schema ${other} cascade`);
+      }
+    })();
+    const schemas: Array<{ drop(): Promise<void> }> = [];
+    try {
+      for (let round = 0; round < 4; round++) {
+        const fresh = await freshPostgresSchema();
+        schemas.push(fresh);
+        const { db, close } = await openDatabase({ kind: 'postgres', url: fresh.url, schema: fresh.schema, poolSize: 2 });
+        try {
+          expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
+        } finally {
+          await close();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
+      await admin.end();
+      for (const schema of schemas) await schema.drop();
+    }
+  }, SLOW_DISK);
+});
+
 describe.runIf(TEST_DATABASE_URL)('prepared statements on PostgreSQL', () => {
+  it('can be turned off for a transaction-mode pooler: DATABASE_PREPARED_STATEMENTS=false', async () => {
+    const fresh = await freshPostgresSchema();
+    const target = loadConfig({
+      SMART_CONFIG_DIR: DEFAULT_CONFIG_DIR,
+      DATABASE_URL: fresh.url,
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    }).database;
+    expect(target).toMatchObject({ kind: 'postgres', preparedStatements: false });
+    const { db, close } = await openDatabase({ ...(target as Extract<DatabaseTarget, { kind: 'postgres' }>), schema: fresh.schema, poolSize: 1 });
+    try {
+      await migrateToLatest(db);
+      await db.selectFrom('clients').select('id').where('id', '=', 'x').execute();
+      const named = await sql<{ count: number }>`select count(*)::int as count from pg_prepared_statements`.execute(db);
+      expect(named.rows[0]!.count).toBe(0);
+    } finally {
+      await close();
+      await fresh.drop();
+    }
+  });
+
+  it('are named statements by default, one per query shape on a connection', async () => {
+    const fresh = await freshPostgresSchema();
+    const { db, close } = await openDatabase({ kind: 'postgres', url: fresh.url, schema: fresh.schema, poolSize: 1 });
+    try {
+      await migrateToLatest(db);
+      const read = (id: string) => db.selectFrom('clients').select('id').where('id', '=', id);
+      for (const id of ['a', 'b', 'c']) await read(id).execute();
+      const named = await sql<{ name: string }>`select name from pg_prepared_statements where statement = ${read('a').compile().sql}`.execute(db);
+      expect(named.rows).toHaveLength(1);
+      expect(named.rows[0]!.name).toMatch(/^sl_/);
+    } finally {
+      await close();
+      await fresh.drop();
+    }
+  });
+
+
   it('survive a migration that changes a table under a cached select *', async () => {
     const fresh = await freshPostgresSchema();
     const { db, close } = await openDatabase({ kind: 'postgres', url: fresh.url, schema: fresh.schema, poolSize: 1 });

@@ -103,7 +103,12 @@ export function loadConfig(env: Env = process.env, overrides: { configDir?: stri
   const fhirBaseUrl = trimSlash(envUrl(env, 'FHIR_BASE_URL') ?? server.fhirBaseUrl ?? `${issuer}/fhir`);
   const pgliteDir = env.PGLITE_DIR ?? './.data/pglite';
   const database: DatabaseTarget = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}) }
+    ? {
+        kind: 'postgres',
+        url: env.DATABASE_URL,
+        ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}),
+        ...(env.DATABASE_PREPARED_STATEMENTS ? { preparedStatements: envFlag(env, 'DATABASE_PREPARED_STATEMENTS') } : {}),
+      }
     : { kind: 'pglite', dir: pgliteDir === 'memory' ? 'memory' : path.resolve(pgliteDir) };
 
   return {
@@ -195,3 +200,10 @@ function parseWorkers(value: string): number {
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+function envFlag(env: Env, name: string): boolean {
+  const value = env[name]?.toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`environment ${name}: must be true or false`);
+}

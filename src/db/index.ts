@@ -9,14 +9,24 @@ import { migrations } from '../../db/migrations/index.ts';
 import type { Logger } from 'pino';
 import { PgliteChangeFeed, PostgresChangeFeed, WriteWatch, type ChangeFeed } from '../cache/index.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { usePreparedStatements } from './prepared-statements.ts';
+import { preparingPool } from './prepared-statements.ts';
+import { SchemaIntrospector } from './schema-introspector.ts';
 import type { Database } from './types.ts';
 
 export type { Database } from './types.ts';
 export type Db = Kysely<Database>;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; /** DATABASE_LISTEN_URL: a session connection for LISTEN, past a transaction pooler. */ listenUrl?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      schema?: string;
+      poolSize?: number;
+      /** DATABASE_LISTEN_URL: a session connection for LISTEN, past a transaction pooler. */
+      listenUrl?: string;
+      /** DATABASE_PREPARED_STATEMENTS=false: no named statements (a transaction-mode pooler). */
+      preparedStatements?: boolean;
+    }
   | { kind: 'pglite'; dir: string | 'memory' };
 
 export interface OpenDatabase {
@@ -34,6 +44,13 @@ export interface OpenDatabase {
 export interface OpenOptions {
   /** A connection failed outside any request (an idle client, a restart): log it; never crash. */
   onConnectionError?: (error: Error) => void;
+}
+
+/** PostgreSQL, introspected one schema at a time (src/db/schema-introspector.ts). */
+class SchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>) {
+    return new SchemaIntrospector(db);
+  }
 }
 
 async function currentSchema(db: Db): Promise<string> {
@@ -60,10 +77,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     pool.on('error', onError);
     pool.on('connect', (client) => {
       client.on('error', onError);
-      usePreparedStatements(client);
     });
     const writes = new WriteWatch();
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
+    const dialect = new SchemaPostgresDialect({ pool: target.preparedStatements === false ? pool : preparingPool(pool) });
+    const db = new Kysely<Database>({ dialect, plugins: [writes] });
     const changeFeed = async (logger: Logger) => {
       const feed = new PostgresChangeFeed(target.listenUrl ?? target.url, await currentSchema(db), logger);
       await feed.start();

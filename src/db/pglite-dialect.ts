@@ -2,7 +2,6 @@ import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
-  PostgresIntrospector,
   PostgresQueryCompiler,
   type DatabaseConnection,
   type Dialect,
@@ -11,6 +10,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { SchemaIntrospector } from './schema-introspector.ts';
 
 /**
  * A Kysely dialect for PGlite, written here rather than taken from
@@ -27,7 +27,7 @@ export class PGliteDialect implements Dialect {
     return new PGliteDriver(this.pglite);
   }
   createIntrospector(db: Kysely<any>) {
-    return new PostgresIntrospector(db);
+    return new SchemaIntrospector(db);
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();
