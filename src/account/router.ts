@@ -6,15 +6,16 @@ import { findLiveSession } from '../store/sessions.ts';
 import { findUser } from '../store/users.ts';
 import { safeEqual, sha256 } from '../tokens/secrets.ts';
 import { connectedAppsPage, signedOutPage } from '../ui/connected-apps.ts';
-import { SESSION_COOKIE } from '../ui/login.ts';
 import { listConnectedApps, revokeConnectedApp } from './connected-apps.ts';
+import { noStore } from '../http/no-store.ts';
+import { readCookie } from '../http/cookies.ts';
 
 const revokeSchema = z.object({ csrf: z.string().min(1).max(200), grant: z.string().min(1).max(200) });
 
 /** The signed-in user (the /login session cookie), if the session is live and the user enabled. */
 async function signedInUser(req: Request, deps: AppDeps): Promise<{ userId: string; sessionId: string } | undefined> {
-  const id: unknown = req.cookies?.[SESSION_COOKIE];
-  if (typeof id !== 'string' || id.length > 100) return undefined;
+  const id = readCookie(req, 'session');
+  if (!id) return undefined;
   const session = await findLiveSession(deps.db, id);
   const user = session && (await findUser(deps.db, session.userId));
   return user && !user.disabled ? { userId: user.id, sessionId: id } : undefined;
@@ -34,8 +35,7 @@ export function accountRouter(deps: AppDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
-  router.get('/account/apps', async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  router.get('/account/apps', noStore, async (req, res) => {
     const signedIn = await signedInUser(req, deps);
     if (!signedIn) return res.status(401).type('html').send(signedOutPage());
     const apps = await listConnectedApps(deps, signedIn.userId);

@@ -6,6 +6,7 @@ import { ASSERTION_FIELDS } from '../oauth/client-auth/api-client.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import type { Actor } from './actor.ts';
 import { adminClientOf } from './auth.ts';
+import { setNoStore } from '../http/no-store.ts';
 
 /**
  * An admin API route as data: its inputs and outputs as zod schemas and its
@@ -59,6 +60,8 @@ export function route<P extends z.ZodType = Empty, Q extends z.ZodType = Empty, 
 export function mountRoutes(router: Router, routes: readonly AnyRoute[], deps: AppDeps): void {
   for (const spec of routes) {
     router[spec.method](spec.path, async (req: Request, res: Response) => {
+      if (spec.public) res.setHeader('Cache-Control', 'public, max-age=300');
+      else setNoStore(res);
       const query = Object.fromEntries(
         Object.entries(req.query as Record<string, unknown>).filter(([k]) => !(ASSERTION_FIELDS as readonly string[]).includes(k)),
       );
@@ -73,7 +76,6 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], deps: A
         req,
       };
       const result = await spec.handle(input);
-      res.setHeader('Cache-Control', spec.public ? 'public, max-age=300' : 'no-store');
       if (result.contentType) res.type(result.contentType);
       if (result.body === undefined) res.status(result.status).end();
       else if (result.contentType && result.contentType !== 'application/json') res.status(result.status).send(JSON.stringify(result.body));

@@ -6,6 +6,7 @@ import { recordAudit } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import { cancelLaunch, findRegisteredLaunch, type Launch } from '../store/launches.ts';
 import { registerLaunch } from './register.ts';
+import { noStore } from '../http/no-store.ts';
 
 /**
  * The EHR integrators' launch registration API: POST /launches returns the
@@ -31,20 +32,18 @@ export function launchesRouter(deps: AppDeps): Router {
     return client;
   };
 
-  router.post('/launches', json, async (req, res) => {
+  router.post('/launches', noStore, json, async (req, res) => {
     if (!req.is('application/json')) throw invalidRequest('send the launch as a JSON body (Content-Type: application/json)');
     const client = await registrar(req);
     const { client_assertion_type: _type, client_assertion: _assertion, ...registration } = req.body as Record<string, unknown>;
     const { launch, expiresAt, launchUrl } = await registerLaunch(deps, { registrar: client, registration, requestId: req.id });
-    res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ launch, expires_at: expiresAt.toISOString(), ...(launchUrl ? { launch_url: launchUrl } : {}) });
   });
 
-  router.get('/launches/:launch', async (req, res) => {
+  router.get('/launches/:launch', noStore, async (req, res) => {
     const client = await registrar(req);
     const launch = await findRegisteredLaunch(deps.db, req.params.launch, client.id);
     if (!launch) throw new OAuthError('not_found', 'no such launch');
-    res.setHeader('Cache-Control', 'no-store');
     res.json(describeLaunch(launch));
   });
 

@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../app.ts';
 import { requireAdminClient } from '../admin/index.ts';
 import type { Metrics } from './registry.ts';
+import { noStore, setNoStore } from '../http/no-store.ts';
 
 /**
  * Times every request and files it under its route pattern (`req.route`, set
@@ -25,8 +26,7 @@ function routeOf(req: Request): string {
 /** GET /metrics on the main port: Prometheus text format, for an admin client. */
 export function metricsRouter(deps: AppDeps): Router {
   const router = Router();
-  router.get('/metrics', requireAdminClient(deps), async (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  router.get('/metrics', noStore, requireAdminClient(deps), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;
@@ -44,7 +44,10 @@ export async function startMetricsServer(metrics: Metrics, host: string, port: n
       return;
     }
     metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text),
+      (text) => {
+        setNoStore(res);
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+      },
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );
   });

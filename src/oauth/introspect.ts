@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
+import { noStore } from '../http/no-store.ts';
 import { formBody } from '../http/form.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
@@ -132,12 +133,6 @@ async function introspectRefreshToken(deps: AppDeps, token: string): Promise<Int
     subject,
     patient: grant.context.patient,
   };
-}
-
-function noStore(_req: Request, res: Response, next: () => void) {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  next();
 }
 
 /**

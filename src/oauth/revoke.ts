@@ -13,6 +13,7 @@ import { BASIC_CHALLENGE } from './client-auth/secret.ts';
 import { invalidClient } from './errors.ts';
 import { tokenParam } from './introspect.ts';
 import { restrictCorsToClient, tokenCors } from './token.ts';
+import { noStore } from '../http/no-store.ts';
 
 const requestSchema = z.object({ token: tokenParam(), token_type_hint: optionalParam() });
 
@@ -64,8 +65,7 @@ export function revocationRouter(deps: AppDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '96kb', parameterLimit: 20 });
   router.options('/revoke', tokenCors(deps));
-  router.post('/revoke', tokenCors(deps), form, async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  router.post('/revoke', noStore, tokenCors(deps), form, async (req, res) => {
     const authenticated = await authenticateClient(req, deps);
     if (!authenticated) throw invalidClient('client authentication or client_id required', BASIC_CHALLENGE);
     restrictCorsToClient(req, res, authenticated.client);

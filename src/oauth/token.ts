@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import cors from 'cors';
 import { z } from 'zod';
 import type { AppDeps } from '../app.ts';
+import { noStore } from '../http/no-store.ts';
 import { formBody } from '../http/form.ts';
 import { parseInput, oauthParam } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -33,13 +34,6 @@ const GRANTS: Record<string, GrantHandler> = {
 export const GRANT_TYPES = Object.keys(GRANTS);
 
 const grantTypeSchema = z.object({ grant_type: oauthParam() });
-
-/** RFC 6749 §5.1: token responses and errors must not be cached. */
-function noStore(_req: Request, res: Response, next: () => void) {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  next();
-}
 
 /**
  * Browser apps call /token from their own origin. Preflights are allowed for

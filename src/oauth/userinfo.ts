@@ -7,6 +7,7 @@ import { findUser } from '../store/users.ts';
 import { OAuthError } from './errors.ts';
 import { claimInputFor } from './grant-claims.ts';
 import { activeAccessToken } from './introspect.ts';
+import { noStore } from '../http/no-store.ts';
 
 const invalidToken = (description: string) =>
   new OAuthError('invalid_token', description, { wwwAuthenticate: `Bearer realm="smart-launch", error="invalid_token"` });
@@ -52,13 +53,12 @@ export function userinfoRouter(deps: AppDeps): Router {
       deps.config.claimRules,
       claimInputFor({ grant, grantType: 'authorization_code', client, user, scope: String(claims.scope) }),
     ).userinfo;
-    res.setHeader('Cache-Control', 'no-store');
     res.json(mergeCustomClaims(standard, custom));
   };
   // Bearer-authenticated, no cookies: any browser app may call it.
   const anyOrigin = cors({ allowedHeaders: ['Authorization', 'Content-Type'] });
   router.options('/userinfo', anyOrigin);
-  router.get('/userinfo', anyOrigin, userinfo);
-  router.post('/userinfo', anyOrigin, userinfo);
+  router.get('/userinfo', anyOrigin, noStore, userinfo);
+  router.post('/userinfo', anyOrigin, noStore, userinfo);
   return router;
 }

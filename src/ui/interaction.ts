@@ -4,18 +4,10 @@ import type { LaunchContext } from '../context/index.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { findClient, type Client } from '../store/clients.ts';
 import { consumeCsrfToken, findLiveInteraction, type Interaction } from '../store/interactions.ts';
+import { readCookie, setCookie } from '../http/cookies.ts';
 
-export const INTERACTION_COOKIE = 'smart_launch_interaction';
-
-/** HttpOnly, SameSite=Lax (the app's redirect back is a top-level GET), Secure when served over https. */
 export function setInteractionCookie(res: Response, deps: AppDeps, id: string): void {
-  res.cookie(INTERACTION_COOKIE, id, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: deps.config.issuer.startsWith('https:'),
-    path: '/',
-    maxAge: deps.config.interactions.lifetimeSeconds * 1000,
-  });
+  setCookie(res, deps.config, 'interaction', id, deps.config.interactions.lifetimeSeconds);
 }
 
 export interface CurrentInteraction {
@@ -27,8 +19,8 @@ export interface CurrentInteraction {
 
 /** The interaction this browser is in, or an error page (expired, finished, or never started here). */
 export async function currentInteraction(req: Request, deps: AppDeps): Promise<CurrentInteraction> {
-  const id: unknown = req.cookies?.[INTERACTION_COOKIE];
-  const row = typeof id === 'string' && id.length <= 100 ? await findLiveInteraction(deps.db, id) : undefined;
+  const id = readCookie(req, 'interaction');
+  const row = id ? await findLiveInteraction(deps.db, id) : undefined;
   if (!row) throw invalidRequest('This sign-in has expired or was not started in this browser. Go back to the app and start again.').asPage();
   const client = await findClient(deps.db, row.client_id);
   if (!client || client.disabled) throw invalidRequest('The app is no longer registered.').asPage();

@@ -7,9 +7,9 @@ import { isSameOriginRequest } from '../http/same-origin.ts';
 import { errorPage } from './error-page.ts';
 import { html, page } from './html.ts';
 import { currentInteraction, requireCsrf, type CurrentInteraction } from './interaction.ts';
-import { SESSION_COOKIE, signIn, throttledMessage, signInForm } from './sign-in.ts';
+import { signIn, throttledMessage, signInForm } from './sign-in.ts';
+import { clearCookie, readCookie } from '../http/cookies.ts';
 
-export { SESSION_COOKIE } from './sign-in.ts';
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
@@ -61,9 +61,9 @@ export function loginRouter(deps: AppDeps): Router {
       res.status(403).type('html').send(errorPage('access_denied', 'This sign-out request did not come from this service\'s own pages.'));
       return;
     }
-    const id: unknown = req.cookies?.[SESSION_COOKIE];
-    if (typeof id === 'string' && id.length <= 100) await endSession(deps.db, id);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    const id = readCookie(req, 'session');
+    if (id) await endSession(deps.db, id);
+    clearCookie(res, 'session');
     res.type('html').send(page('Signed out', html`<h1>Signed out</h1><p>You can close this window.</p>`));
   });
   return router;

@@ -7,8 +7,8 @@ import { findUserByUsername, type User } from '../store/users.ts';
 import type { Refusal } from '../throttle/index.ts';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
 import { html, type SafeHtml } from './html.ts';
+import { setCookie } from '../http/cookies.ts';
 
-export const SESSION_COOKIE = 'smart_launch_session';
 
 const credentialsSchema = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
 
@@ -51,13 +51,7 @@ export async function signIn(req: Request, res: Response, deps: AppDeps, clientI
   await deps.throttles.login.recordSuccess(username, req.ip);
 
   const session = await createSession(deps.db, user.id, deps.config.sessions.lifetimeSeconds);
-  res.cookie(SESSION_COOKIE, session.id, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: deps.config.issuer.startsWith('https:'),
-    path: '/',
-    maxAge: deps.config.sessions.lifetimeSeconds * 1000,
-  });
+  setCookie(res, deps.config, 'session', session.id, deps.config.sessions.lifetimeSeconds);
   await recordAudit(deps.db, { event: 'user.signed_in', clientId, userId: user.id, requestId: req.id });
   return { outcome: 'signed-in', user, session };
 }

@@ -6,6 +6,7 @@ import { findClient, insertClient, setClientDisabled, setRegistrationTokenHash, 
 import { randomToken, safeEqual, sha256 } from '../../tokens/secrets.ts';
 import { OAuthError, invalidRequest } from '../errors.ts';
 import { checkRegistration, clientMetadataSchema } from './metadata.ts';
+import { noStore } from '../../http/no-store.ts';
 
 /**
  * Dynamic client registration (RFC 7591) at POST /register, and its
@@ -64,7 +65,7 @@ export function registrationRouter(deps: AppDeps): Router {
     return client;
   };
 
-  router.post(REGISTRATION_PATH, json, async (req, res) => {
+  router.post(REGISTRATION_PATH, noStore, json, async (req, res) => {
     if (registration.access === 'initial-access-token') {
       const token = bearer(req);
       if (!token || !initialTokens.some((hash) => safeEqual(sha256(token), hash)))
@@ -88,20 +89,18 @@ export function registrationRouter(deps: AppDeps): Router {
       });
       return created!;
     });
-    res.setHeader('Cache-Control', 'no-store');
     res.status(201).json(describe(client, {
       ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}),
       registration_access_token: accessToken,
     }));
   });
 
-  router.get(`${REGISTRATION_PATH}/:client_id`, async (req, res) => {
+  router.get(`${REGISTRATION_PATH}/:client_id`, noStore, async (req, res) => {
     const client = await managed(req);
-    res.setHeader('Cache-Control', 'no-store');
     res.json(describe(client));
   });
 
-  router.put(`${REGISTRATION_PATH}/:client_id`, json, async (req, res) => {
+  router.put(`${REGISTRATION_PATH}/:client_id`, noStore, json, async (req, res) => {
     const client = await managed(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     // RFC 7592 §2.2: the body carries the client_id; a client_secret, if sent, must be the current one.
@@ -115,7 +114,6 @@ export function registrationRouter(deps: AppDeps): Router {
       await recordAudit(trx, { event: 'client.registration_updated', clientId: client.id, requestId: req.id as string, details: { scope: record.scope } });
       return changed!;
     });
-    res.setHeader('Cache-Control', 'no-store');
     res.json(describe(updated));
   });
 

@@ -4,22 +4,14 @@ import { OAuthError, invalidRequest } from '../../oauth/errors.ts';
 import { findLiveSession } from '../../store/sessions.ts';
 import { findUser, type User } from '../../store/users.ts';
 import { randomToken, safeEqual } from '../../tokens/secrets.ts';
-import { SESSION_COOKIE } from '../sign-in.ts';
-
-/** Double-submit CSRF cookie: only /launcher reads it, and SameSite=Strict keeps other sites' posts without it. */
-const LAUNCHER_CSRF_COOKIE = 'smart_launch_launcher_csrf';
+import { readCookie, setCookie } from '../../http/cookies.ts';
 
 /** A fresh CSRF token for the launcher's forms, set as the cookie it must match. */
 export function issueLauncherCsrf(res: Response, deps: AppDeps): string {
   // With helmet's no-referrer a browser sends `Origin: null` on a form post; same-origin keeps the real one.
   res.setHeader('Referrer-Policy', 'same-origin');
   const csrf = randomToken();
-  res.cookie(LAUNCHER_CSRF_COOKIE, csrf, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: deps.config.issuer.startsWith('https:'),
-    path: '/launcher',
-  });
+  setCookie(res, deps.config, 'launcherCsrf', csrf);
   return csrf;
 }
 
@@ -36,9 +28,9 @@ export function requireLauncherPost(req: Request, deps: AppDeps): void {
   } else if (origin !== undefined && origin !== new URL(deps.config.issuer).origin && origin !== `${req.protocol}://${req.headers.host}`) {
     throw forbidden(`this form was sent from ${origin}, not from this service (${new URL(deps.config.issuer).origin})`);
   }
-  const cookie: unknown = req.cookies?.[LAUNCHER_CSRF_COOKIE];
+  const cookie = readCookie(req, 'launcherCsrf');
   const sent = (req.body as Record<string, unknown> | undefined)?.csrf;
-  if (typeof cookie !== 'string' || typeof sent !== 'string' || cookie.length > 100 || !safeEqual(cookie, sent))
+  if (!cookie || typeof sent !== 'string' || !safeEqual(cookie, sent))
     throw invalidRequest('This form has expired or did not come from the launcher page. Reload the launcher and try again.').asPage();
 }
 
@@ -52,8 +44,8 @@ export interface LauncherUser extends User {
 
 /** The signed-in user (the launcher's own session cookie), or undefined: the launcher then shows its sign-in page. */
 export async function launcherUser(req: Request, deps: AppDeps): Promise<LauncherUser | undefined> {
-  const id: unknown = req.cookies?.[SESSION_COOKIE];
-  if (typeof id !== 'string' || id.length > 100) return undefined;
+  const id = readCookie(req, 'session');
+  if (!id) return undefined;
   const session = await findLiveSession(deps.db, id);
   const user = session && (await findUser(deps.db, session.userId));
   if (!session || !user || user.disabled) return undefined;

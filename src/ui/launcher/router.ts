@@ -8,12 +8,14 @@ import { saveSandboxClient } from '../../store/sandbox-clients.ts';
 import { endSession } from '../../store/sessions.ts';
 import { html, page } from '../html.ts';
 import { fromFhir } from '../page-errors.ts';
-import { SESSION_COOKIE, signIn, throttledMessage, signInForm } from '../sign-in.ts';
+import { signIn, throttledMessage, signInForm } from '../sign-in.ts';
 import { backendTab } from './backend.ts';
 import { ADHOC, FormProblem, adhocRedirectUris, defaultForm, isHttpUrl, launchFormSchema, registrationFrom, type LaunchForm } from './form.ts';
 import { sendFramePage } from './frame.ts';
 import { issueLauncherCsrf, launchRefusal, launcherUser, requireLauncherPost, type LauncherUser } from './guard.ts';
 import { launcherPage, standaloneTab, type LaunchableApp, type LauncherTab } from './page.ts';
+import { noStore } from '../../http/no-store.ts';
+import { clearCookie, readCookie } from '../../http/cookies.ts';
 
 /** How long an ad-hoc app of the launcher stays registered. */
 const SANDBOX_CLIENT_HOURS = 12;
@@ -29,8 +31,7 @@ export function launcherRouter(deps: AppDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 30 });
 
-  router.get('/launcher', async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  router.get('/launcher', noStore, async (req, res) => {
     const user = await launcherUser(req, deps);
     if (!user) return sendSignIn(res, deps, undefined);
     const tab = (['ehr', 'standalone', 'backend'] as const).find((t) => t === req.query.tab) ?? 'ehr';
@@ -45,7 +46,7 @@ export function launcherRouter(deps: AppDeps): Router {
     const refusal = launchRefusal(deps, result.user);
     if (refusal) {
       await endSession(deps.db, result.session.id);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearCookie(res, 'session');
       return sendSignIn(res.status(403), deps, refusal);
     }
     res.redirect(303, '/launcher');
@@ -53,9 +54,9 @@ export function launcherRouter(deps: AppDeps): Router {
 
   router.post('/launcher/sign-out', form, async (req, res) => {
     requireLauncherPost(req, deps);
-    const id: unknown = req.cookies?.[SESSION_COOKIE];
-    if (typeof id === 'string' && id.length <= 100) await endSession(deps.db, id);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    const id = readCookie(req, 'session');
+    if (id) await endSession(deps.db, id);
+    clearCookie(res, 'session');
     res.redirect(303, '/launcher');
   });
 
