@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { AppDeps } from './deps.ts';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -35,23 +36,6 @@ import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
 import type { Throttles } from './throttle/index.ts';
 
-/** Everything a request handler may use; built once at start (see service.ts). */
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  /** The signing keys; `keys.reloadKeys()` re-reads them after a rotation. */
-  keys: KeyRing;
-  fhir: FhirDataSource;
-  /** What the FHIR API forwards to: the embedded engine or the upstream server. */
-  fhirBackend: FhirBackend;
-  logger: Logger;
-  hook: IssueHook | undefined;
-  /** Batched audit events for hot read paths (introspection). */
-  auditBatch: AuditBatch;
-  metrics: Metrics;
-  /** Failed sign-ins and client authentications (src/throttle/). */
-  throttles: Throttles;
-}
 
 /** The one set of security headers, on every response (the hot routes too). */
 function securityHeaders(issuer: string) {

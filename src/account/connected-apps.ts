@@ -1,4 +1,4 @@
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { summarisePatient } from '../fhir/index.ts';
 import { revokeGrantAudited } from '../oauth/revoke-grant.ts';
 import { parseScopes, type Scope } from '../scopes/index.ts';

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { findLiveSession } from '../store/sessions.ts';
 import { findUser } from '../store/users.ts';

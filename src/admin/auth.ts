@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { requireClientWithRole } from '../oauth/client-auth/api-client.ts';
 import type { Client } from '../store/clients.ts';
 

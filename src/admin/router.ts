@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { auditRoutes } from './api/audit.ts';
 import { clientRoutes } from './api/clients.ts';
 import { grantRoutes } from './api/grants.ts';

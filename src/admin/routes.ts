@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { parseInput } from '../http/validate.ts';
 import { ASSERTION_FIELDS } from '../oauth/client-auth/api-client.ts';
 import { invalidRequest } from '../oauth/errors.ts';

@@ -2,7 +2,7 @@
 // introspection verifies it (signature, expiry, revoked grant or token, disabled client or user:
 // oauth/introspect.ts activeAccessToken), for THIS FHIR base (`aud`).
 import type { Request } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AccessToken } from '../fhir-access/index.ts';
 import { parseReference, patientsVisibleTo } from '../fhir/index.ts';
 import { activeAccessToken } from '../oauth/introspect.ts';

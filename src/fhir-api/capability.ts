@@ -2,7 +2,7 @@
 // works here, with SMART's security block (SMART App Launch 2.2 conformance: the `SMART-on-FHIR`
 // service and the oauth-uris extension).
 import type { SearchParameter } from '@medplum/fhirtypes';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { loadFhirDefinitions, SERVED_RESOURCE_TYPES, type FhirBackend } from '../fhir/index.ts';
 import { endpointUrl } from '../oauth/discovery/index.ts';
 

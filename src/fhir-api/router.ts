@@ -3,7 +3,7 @@
 // each request decided by src/fhir-access and audited.
 import cors from 'cors';
 import express, { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { decideAccess, patientCompartment, type AccessDecision, type AccessModel } from '../fhir-access/index.ts';
 import { loadFhirDefinitions, type BackendResponse } from '../fhir/index.ts';
 import { authenticateCaller, insufficientScope, type Caller } from './authenticate.ts';

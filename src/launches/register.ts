@@ -1,4 +1,4 @@
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { encounterPatientId, FhirUnavailableError } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';

@@ -1,5 +1,5 @@
 import express, { Router, type Request } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
 import { OAuthError, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Router, type Request, type RequestHandler } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { requireAdminClient } from '../admin/index.ts';
 import type { Metrics } from './registry.ts';
 import { noStore, setNoStore } from '../http/no-store.ts';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { evaluateClaimRules, runIssueHook, type ClaimInput, type ClaimSet, type GrantType } from '../claims/index.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
 import { noStore } from '../http/no-store.ts';
 import { formBody } from '../http/form.ts';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { mergeCustomClaims, type GrantType } from '../claims/index.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
 import { revokeGrantAudited } from './revoke-grant.ts';

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { cachesOf, type CacheSpec } from '../cache/index.ts';
 import { findClient, toClient, type Client } from '../store/clients.ts';
 import { accessTokenStanding, grantIdOfJti, type AccessTokenStanding } from '../store/revocations.ts';

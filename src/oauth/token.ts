@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import cors from 'cors';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { noStore } from '../http/no-store.ts';
 import { formBody } from '../http/form.ts';
 import { parseInput, oauthParam } from '../http/validate.ts';

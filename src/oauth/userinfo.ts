@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import cors from 'cors';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { evaluateClaimRules, mergeCustomClaims } from '../claims/index.ts';
 import { findClient } from '../store/clients.ts';
 import { findUser } from '../store/users.ts';

@@ -1,5 +1,5 @@
 import express, { Router, type Request } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { OAuthError } from '../oauth/errors.ts';
 import { findClient } from '../store/clients.ts';
 import { findLiveLaunch } from '../store/launches.ts';

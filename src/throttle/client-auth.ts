@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { decodeJwt } from 'jose';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { OAuthError } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { approvedScopes, consentOffer, type ConsentItem, type ConsentOffer } from '../oauth/authorize/consent-offer.ts';
 import { approveInteraction, denyInteraction } from '../oauth/authorize/finish.ts';
 import { issueCsrfToken } from '../store/interactions.ts';

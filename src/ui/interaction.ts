@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { LaunchContext } from '../context/index.ts';
 import { invalidRequest } from '../oauth/errors.ts';
 import { findClient, type Client } from '../store/clients.ts';

@@ -1,5 +1,5 @@
 import express, { Router, type Response } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { bareId } from '../context/index.ts';
 import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
 import { endSession } from '../store/sessions.ts';

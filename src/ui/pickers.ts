@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { encounterPatientId, isFhirId, patientsVisibleTo, type EncounterSummary, type PatientSummary } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
 import { invalidRequest } from '../oauth/errors.ts';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { consentRouter } from './consent.ts';
 import { currentInteraction, nextStep } from './interaction.ts';
 import { loginRouter } from './login.ts';

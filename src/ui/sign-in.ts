@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { recordAudit } from '../store/audit.ts';
 import { createSession } from '../store/sessions.ts';
 import { findUserByUsername, type User } from '../store/users.ts';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import type { AppDeps } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { openDatabase, type OpenDatabase } from '../../src/db/index.ts';
 import { startService } from '../../src/service.ts';

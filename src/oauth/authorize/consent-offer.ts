@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import type { FhirContextItem } from '../../context/index.ts';
 import { displayName, summariseEncounter, summarisePatient } from '../../fhir/index.ts';
 import type { EncounterSummary, PatientSummary } from '../../fhir/types.ts';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { negotiateScopes, refreshAccess, serializeScopes } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { createAuthorizationCode } from '../../store/codes.ts';

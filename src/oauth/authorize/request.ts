@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { contextFromLaunch, type LaunchContext } from '../../context/index.ts';
 import { defaultSmartStyleUrl } from '../../style/index.ts';
 import { oauthParam, optionalParam, parseInput } from '../../http/validate.ts';

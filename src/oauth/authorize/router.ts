@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { standaloneContext } from '../../context/index.ts';
 import { defaultSmartStyleUrl } from '../../style/index.ts';
 import { createInteraction } from '../../store/interactions.ts';

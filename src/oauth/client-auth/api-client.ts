@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import type { Client } from '../../store/clients.ts';
 import { OAuthError } from '../errors.ts';
 import { requireConfidentialClient } from './index.ts';

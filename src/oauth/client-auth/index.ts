@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { claimedClientId, throttleClientAuth } from '../../throttle/client-auth.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';

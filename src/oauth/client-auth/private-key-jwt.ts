@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { recordAssertionJti } from '../../store/assertion-jtis.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { invalidClient, type OAuthError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { ASSERTION_ALGORITHMS } from '../client-auth/index.ts';
 import { GRANT_TYPES } from '../token.ts';
 import { enabledEndpoints } from './endpoints.ts';

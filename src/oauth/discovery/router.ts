@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import cors from 'cors';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { authorizationServerMetadata, openidConfiguration, smartConfiguration } from './metadata.ts';
 
 /** Discovery documents and JWKS: public, cacheable, any origin (SMART: CORS for discovery). */

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import type { Client } from '../../store/clients.ts';
 import type { Grant } from '../../store/grants.ts';
 

@@ -1,5 +1,5 @@
 import express, { Router, type Request } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, insertClient, setClientDisabled, setRegistrationTokenHash, updateClient, type Client } from '../../store/clients.ts';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { OAuthError, invalidRequest } from '../../oauth/errors.ts';
 import { findLiveSession } from '../../store/sessions.ts';
 import { findUser, type User } from '../../store/users.ts';

@@ -1,5 +1,5 @@
 import express, { Router, type Response } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import { MAX_PAGE_SIZE } from '../../fhir/index.ts';
 import { registerLaunch } from '../../launches/register.ts';
 import { OAuthError } from '../../oauth/errors.ts';
