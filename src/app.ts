@@ -71,6 +71,10 @@ export function createRequestListener(deps: AppDeps, app = createApp(deps)): Req
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // express hashes every body it sends (SHA-1) for a weak ETag; our answers are no-store tokens and
+  // pages nobody revalidates (profiled: a tenth of an introspection's CPU went to hashing). The FHIR
+  // API sets its own version ETags; static files keep serve-static's.
+  app.set('etag', false);
   // server.trustProxy decides what the client address (req.ip) is: the TCP peer unless told otherwise.
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogger(deps.logger));

@@ -6,6 +6,7 @@ import * as keyRotation from './0004_key_rotation.ts';
 import * as rateLimits from './0005_rate_limits.ts';
 import * as sandboxClients from './0007_sandbox_clients.ts';
 import * as changeNotifications from './0009_change_notifications.ts';
+import * as rateLimitNotifications from './0010_rate_limit_notifications.ts';
 
 /** Every migration, in order. Add new files here; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_rate_limits': rateLimits,
   '0007_sandbox_clients': sandboxClients,
   '0009_change_notifications': changeNotifications,
+  '0010_rate_limit_notifications': rateLimitNotifications,
 };

@@ -33,6 +33,19 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   };
 }
 
+// The statement names of the query texts seen (a few dozen: Kysely compiles each query shape to one text).
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 1_000;
+
+function statementName(text: string): string {
+  let name = NAMES.get(text);
+  if (name === undefined) {
+    name = `sl_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    if (NAMES.size < MAX_NAMES) NAMES.set(text, name);
+  }
+  return name;
+}
+
 function preparingClient(client: pg.PoolClient): PostgresPoolClient {
   let inTransaction = false;
   // A statement whose plan went stale: this connection's statements are all suspect, so it is
@@ -42,7 +55,7 @@ function preparingClient(client: pg.PoolClient): PostgresPoolClient {
     if (/^\s*(begin|start transaction)\b/i.test(text)) inTransaction = true;
     else if (/^\s*(commit|rollback)\b/i.test(text)) inTransaction = false;
     if (values.length > MAX_PARAMETERS || !PREPARABLE.test(text)) return client.query(text, [...values]);
-    const name = `sl_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    const name = statementName(text);
     try {
       return await client.query({ name, text, values: [...values] });
     } catch (error) {

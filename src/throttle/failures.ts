@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { ServerFile } from '../config/schema.ts';
 import type { Db } from '../db/index.ts';
-import { postgresLimiter } from './store.ts';
+import { cachesOf, type CacheSpec } from '../cache/index.ts';
+import { postgresLimiter, RATE_LIMITS_TABLE } from './store.ts';
 
 /** How failures of one kind are limited: server.json `login` / `clientAuth` (documented in src/config/schema.ts). */
 export type FailureLimits = ServerFile['login'];
@@ -14,6 +15,18 @@ export interface Refusal {
 }
 
 const KNOWN_SECONDS = 30 * 86_400;
+
+/**
+ * "Nothing throttles this subject from this address", kept in memory with the
+ * rate_limits rows that decided it: a failure counted or a lock set at any
+ * instance changes one of them and drops the entry (NOTIFY, migration 0010;
+ * src/cache/), so a request with no failures behind it costs no round trip.
+ */
+const CLEAR: CacheSpec<readonly string[]> = {
+  max: 10_000,
+  tables: [RATE_LIMITS_TABLE],
+  concerns: ({ key }, rows) => rows.includes(key),
+};
 const hash = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /** Key parts: the subject hashed (any length, any characters), the address as is when short. */
@@ -39,7 +52,7 @@ export class FailureThrottle {
   private readonly known: RateLimiterPostgres;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     readonly prefix: string,
     private readonly limits: FailureLimits,
     private readonly rememberSuccess: boolean,
@@ -57,6 +70,11 @@ export class FailureThrottle {
   async check(subject: string, address: string | undefined): Promise<Refusal | undefined> {
     const s = subjectKey(subject);
     const pair = `${s}:${addressKey(address)}`;
+    const caches = cachesOf(this.db);
+    const clear = caches?.cache(`${this.prefix}-clear`, CLEAR);
+    if (caches && clear && caches.usable(clear) && clear.entries.has(pair)) return undefined;
+    const generation = caches?.snapshot() ?? 0;
+    const rows = [this.failures.getKey(pair), this.delays.getKey(pair), this.subjects.getKey(s), this.addresses.getKey(addressKey(address))];
     const [delay, subjectLock, addressLock] = await Promise.all([
       this.delays.get(pair),
       this.subjects.get(s),
@@ -67,7 +85,10 @@ export class FailureThrottle {
     const byPair = refusal(blocked(delay, 1), 'delay');
     if (byPair) return byPair;
     const wide = refusal(blocked(subjectLock, this.limits.lockFailures), 'subject') ?? refusal(blocked(addressLock, this.limits.addressLockFailures), 'address');
-    if (!wide) return undefined;
+    if (!wide) {
+      if (caches && clear) caches.keep(clear, pair, rows, generation);
+      return undefined;
+    }
     if (this.rememberSuccess && (await this.known.get(pair))) return undefined;
     return wide;
   }
@@ -76,6 +97,7 @@ export class FailureThrottle {
   async recordFailure(subject: string, address: string | undefined): Promise<{ subjectLocked: boolean }> {
     const s = subjectKey(subject);
     const pair = `${s}:${addressKey(address)}`;
+    cachesOf(this.db)?.localWrite(RATE_LIMITS_TABLE);
     const [count, subjectRes] = await Promise.all([
       this.failures.penalty(pair, 1),
       overLimit(this.subjects.consume(s)),
@@ -90,6 +112,7 @@ export class FailureThrottle {
   /** A success from this address forgets its failures here (and remembers the address, if asked). */
   async recordSuccess(subject: string, address: string | undefined): Promise<void> {
     const pair = `${subjectKey(subject)}:${addressKey(address)}`;
+    cachesOf(this.db)?.localWrite(RATE_LIMITS_TABLE);
     await Promise.all([
       this.failures.delete(pair),
       this.delays.delete(pair),

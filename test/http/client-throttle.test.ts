@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, SECRETS } from '../helpers/oauth.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { TEST_DATABASE_URL } from '../helpers/databases.ts';
+import { freshPostgresSchema, startTestServer, type TestServer } from '../helpers/server.ts';
 
 interface Sent {
   status: number;
@@ -95,4 +96,34 @@ describe('failed client authentication is throttled per (client, address), per c
     for (let i = 0; i <= limits.freeFailures; i++) await post(server, '127.0.8.2', '/introspect', ...wrong(`198.51.100.${i}`));
     expect((await post(server, '127.0.8.2', '/introspect', ...right('198.51.100.99'))).status).toBe(429);
   });
+});
+
+describe.runIf(TEST_DATABASE_URL)('the client throttle across two instances on one PostgreSQL database', () => {
+  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    schema = await freshPostgresSchema();
+    const database = { kind: 'postgres' as const, url: schema.url, schema: schema.schema };
+    const configure = (c: TestServer['config']) => Object.assign(c.clientAuth, limits);
+    a = await startTestServer('postgres', { database, configure });
+    b = await startTestServer('postgres', { database, configure, env: { ISSUER: a.baseUrl } });
+  }, 180_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+  });
+
+  it('a client answered from memory at B ("no failures here") is delayed at B once it fails at A', async () => {
+    const from = '127.0.9.1';
+    const introspect = (server: TestServer, secret: string) =>
+      post(server, from, '/introspect', { 'content-type': form, authorization: basic('fhir-server', secret) }, 'token=abc');
+    // Twice at B: the second check is answered from B's memory.
+    expect((await introspect(b, SECRETS['fhir-server'])).status).toBe(200);
+    expect((await introspect(b, SECRETS['fhir-server'])).status).toBe(200);
+    for (let i = 0; i <= limits.freeFailures; i++) expect((await introspect(a, 'wrong-secret-of-enough-length-000000')).status).toBe(401);
+    // Within one NOTIFY, B refuses the right secret too.
+    await expect.poll(async () => (await introspect(b, SECRETS['fhir-server'])).status, { timeout: 30_000, interval: 20 }).toBe(429);
+  }, 120_000);
 });
