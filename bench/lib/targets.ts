@@ -51,8 +51,14 @@ export async function createSchema(url: string): Promise<{ databaseUrl: string; 
 export function benchConfigDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smart-launch-bench-'));
   cpSync('smart-config', dir, { recursive: true });
-  const server = JSON.parse(readFileSync(path.join(dir, 'server.json'), 'utf8')) as { tokens: Record<string, number>; logLevel?: string };
+  const server = JSON.parse(readFileSync(path.join(dir, 'server.json'), 'utf8')) as {
+    tokens: Record<string, number>;
+    launcher?: { enabled: boolean };
+  };
   server.tokens.codeLifetimeSeconds = 600;
+  // The service as deployed: no sandbox launcher. Its simulated errors (sandbox only) look up every
+  // code and refresh token's launch before /token, which then goes through express, not the hot route.
+  server.launcher = { ...server.launcher, enabled: false };
   writeFileSync(path.join(dir, 'server.json'), JSON.stringify(server, null, 2));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
