@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 
 /** Every cookie the service sets: its name, path and SameSite. */
 const COOKIES = {
-  /** The signed-in user (src/ui/sign-in.ts). Lax: an app's redirect to /authorize is a top-level GET from its site. */
+  /** The signed-in user (src/account/sign-in.ts). Lax: an app's redirect to /authorize is a top-level GET from its site. */
   session: { name: 'smart_launch_session', path: '/', sameSite: 'lax' },
   /** The authorization request this browser is in (src/oauth/authorize). Lax, for the same reason. */
   interaction: { name: 'smart_launch_interaction', path: '/', sameSite: 'lax' },

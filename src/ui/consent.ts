@@ -1,44 +1,34 @@
-import express, { Router } from 'express';
-import type { AppDeps } from '../deps.ts';
-import { approvedScopes, consentOffer, type ConsentItem, type ConsentOffer } from '../oauth/authorize/consent-offer.ts';
-import { approveInteraction, denyInteraction } from '../oauth/authorize/finish.ts';
-import { issueCsrfToken } from '../store/interactions.ts';
+import type { FhirContextItem } from '../context/index.ts';
+import type { EncounterSummary, PatientSummary } from '../fhir/index.ts';
+import type { CategoryChoice, Scope } from '../scopes/index.ts';
 import { html, page, type SafeHtml } from './html.ts';
-import { currentInteraction, nextStep, requireCsrf } from './interaction.ts';
 import { describeScope } from './scope-text.ts';
+
+/** One scope on the consent page: required or not, and the categories it may be narrowed to. */
+export interface ConsentItem {
+  scope: Scope;
+  required: boolean;
+  categories: CategoryChoice[];
+}
+
+/** Everything the consent page shows: who is asking for what, for whom, in which context. */
+export interface ConsentOffer {
+  clientName: string;
+  items: ConsentItem[];
+  signedIn: { username?: string; fhirUser?: string; name?: string } | undefined;
+  /** The signed-in user is the patient in context (a Patient user). */
+  userIsPatient: boolean;
+  patient: PatientSummary | undefined;
+  encounter: EncounterSummary | undefined;
+  fhirContext: FhirContextItem[];
+}
 
 /**
  * The consent page: who is signed in, the app, patient, encounter and other
  * context, and the scopes in plain words; the user may untick scopes (not
  * `launch`), grant a type only for chosen categories, approve or deny.
- * Trusted clients skip it.
  */
-export function consentRouter(deps: AppDeps): Router {
-  const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 });
-
-  router.get('/consent', async (req, res) => {
-    const interaction = await currentInteraction(req, deps);
-    if (nextStep(interaction) !== 'consent') return res.redirect(303, '/interaction');
-    if (interaction.client.consent === 'trusted')
-      return res.redirect(303, await approveInteraction(deps, interaction, undefined, req.id as string));
-    const csrf = await issueCsrfToken(deps.db, interaction.row.id_hash);
-    res.type('html').send(consentPage(await consentOffer(deps, interaction), csrf));
-  });
-
-  router.post('/consent', form, async (req, res) => {
-    const interaction = await currentInteraction(req, deps);
-    await requireCsrf(req, deps, interaction);
-    if (nextStep(interaction) !== 'consent') return res.redirect(303, '/interaction');
-    const body = req.body as Record<string, unknown>;
-    if (body.decision !== 'approve') return res.redirect(303, await denyInteraction(deps, interaction, req.id as string));
-    const ticked = ([] as unknown[]).concat(body.scope ?? []).filter((s): s is string => typeof s === 'string');
-    res.redirect(303, await approveInteraction(deps, interaction, approvedScopes(interaction, ticked), req.id as string));
-  });
-  return router;
-}
-
-function consentPage(offer: ConsentOffer, csrf: string): string {
+export function consentPage(offer: ConsentOffer, csrf: string): string {
   return page(
     'Allow access',
     html`<h1>${offer.clientName} wants access</h1>

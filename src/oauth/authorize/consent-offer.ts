@@ -1,33 +1,13 @@
 import type { AppDeps } from '../../deps.ts';
-import type { FhirContextItem } from '../../context/index.ts';
 import { displayName, summariseEncounter, summarisePatient } from '../../fhir/index.ts';
-import type { EncounterSummary, PatientSummary } from '../../fhir/types.ts';
-import { categoryChoices, parseScopes, type CategoryChoice, type Scope } from '../../scopes/index.ts';
+import { categoryChoices, parseScopes } from '../../scopes/index.ts';
 import { findUser } from '../../store/users.ts';
-import type { CurrentInteraction } from '../../ui/interaction.ts';
+import type { ConsentOffer } from '../../ui/consent.ts';
 import { grantableScope } from './finish.ts';
+import type { CurrentInteraction } from './interaction.ts';
 
 /** Scopes the user cannot untick: the EHR launch handle itself. */
 const ALWAYS_KEPT = new Set(['launch']);
-
-/** One scope on the consent page: required or not, and the categories it may be narrowed to. */
-export interface ConsentItem {
-  scope: Scope;
-  required: boolean;
-  categories: CategoryChoice[];
-}
-
-/** Everything the consent page shows: who is asking for what, for whom, in which context. */
-export interface ConsentOffer {
-  clientName: string;
-  items: ConsentItem[];
-  signedIn: { username?: string; fhirUser?: string; name?: string } | undefined;
-  /** The signed-in user is the patient in context (a Patient user). */
-  userIsPatient: boolean;
-  patient: PatientSummary | undefined;
-  encounter: EncounterSummary | undefined;
-  fhirContext: FhirContextItem[];
-}
 
 /** What consent offers: the negotiated scopes, each with its category alternatives (smart-config/categories.json). */
 export async function consentOffer(deps: AppDeps, interaction: CurrentInteraction): Promise<ConsentOffer> {

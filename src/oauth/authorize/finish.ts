@@ -1,12 +1,13 @@
 import type { AppDeps } from '../../deps.ts';
+import type { Db } from '../../db/index.ts';
 import { negotiateScopes, refreshAccess, serializeScopes } from '../../scopes/index.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { createAuthorizationCode } from '../../store/codes.ts';
 import { createGrant } from '../../store/grants.ts';
 import { completeInteraction } from '../../store/interactions.ts';
 import { findLaunchByHash } from '../../store/launches.ts';
-import type { CurrentInteraction } from '../../ui/interaction.ts';
-import { OAuthError, invalidRequest } from '../errors.ts';
+import { OAuthError, accessDenied, invalidRequest } from '../errors.ts';
+import type { CurrentInteraction } from './interaction.ts';
 
 /**
  * The scopes this interaction grants: what was asked, narrowed to what the
@@ -44,7 +45,7 @@ export async function approveInteraction(
   const scopes = grantableScopes(interaction, approved);
   const scope = serializeScopes(scopes);
   const code = await deps.db.transaction().execute(async (trx) => {
-    if (!(await completeInteraction(trx, row.id_hash))) throw invalidRequest('This sign-in was already completed.').asPage();
+    await completeOnce(trx, interaction);
     // The EHR may cancel a launch (say, the wrong patient) while its user is still here: no code for it then.
     // Expiry is not checked again: it bounds when the launch may be presented, which was at /authorize.
     const launch = row.launch_id_hash ? await findLaunchByHash(trx, row.launch_id_hash) : undefined;
@@ -69,38 +70,40 @@ export async function approveInteraction(
       nonce: row.nonce,
       expiresAt: new Date(Date.now() + deps.config.tokens.codeLifetimeSeconds * 1000),
     });
-    await recordAudit(trx, {
-      event: 'consent.given',
-      clientId: client.id,
-      userId: row.user_id ?? row.fhir_user,
-      patient: context.patient,
-      requestId,
-      details: { scope, launch_type: row.launch_type, grant_id: grant.id },
-    });
+    await recordConsent(trx, interaction, 'consent.given', requestId, { scope, launch_type: row.launch_type, grant_id: grant.id });
     return value;
   });
-  return backToApp(row, { code });
-}
-
-/** Consent refused: the app gets access_denied with its state. */
-export async function denyInteraction(deps: AppDeps, interaction: CurrentInteraction, requestId: string | undefined): Promise<string> {
-  const { row, client, context } = interaction;
-  await deps.db.transaction().execute(async (trx) => {
-    if (!(await completeInteraction(trx, row.id_hash))) throw invalidRequest('This sign-in was already completed.').asPage();
-    await recordAudit(trx, {
-      event: 'consent.denied',
-      clientId: client.id,
-      userId: row.user_id ?? row.fhir_user,
-      patient: context.patient,
-      requestId,
-    });
-  });
-  return backToApp(row, { error: 'access_denied', error_description: 'the user denied access' });
-}
-
-/** The app's redirect_uri with these parameters and the app's state (RFC 6749 §4.1.2). */
-function backToApp(row: CurrentInteraction['row'], params: Record<string, string>): string {
+  // RFC 6749 §4.1.2: the code and the app's state on its redirect_uri.
   const target = new URL(row.redirect_uri);
-  for (const [name, value] of Object.entries({ ...params, state: row.state })) target.searchParams.set(name, value);
+  target.searchParams.set('code', code);
+  target.searchParams.set('state', row.state);
   return target.toString();
+}
+
+/**
+ * Consent refused: the app gets access_denied with its state (RFC 6749 §4.1.2.1),
+ * through the one error redirect; the refusal is recorded first.
+ */
+export async function denyInteraction(deps: AppDeps, interaction: CurrentInteraction, requestId: string | undefined): Promise<never> {
+  await deps.db.transaction().execute(async (trx) => {
+    await completeOnce(trx, interaction);
+    await recordConsent(trx, interaction, 'consent.denied', requestId);
+  });
+  throw accessDenied('the user denied access').redirectTo(interaction.row.redirect_uri, interaction.row.state);
+}
+
+/** Ends the interaction, or stops: a second approve or deny of the same sign-in (another tab, a replay) gets a page. */
+async function completeOnce(trx: Db, interaction: CurrentInteraction): Promise<void> {
+  if (!(await completeInteraction(trx, interaction.row.id_hash))) throw invalidRequest('This sign-in was already completed.').asPage();
+}
+
+/** consent.given or consent.denied: the app, the user and the patient the decision was about. */
+function recordConsent(
+  trx: Db,
+  { row, client, context }: CurrentInteraction,
+  event: 'consent.given' | 'consent.denied',
+  requestId: string | undefined,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  return recordAudit(trx, { event, clientId: client.id, userId: row.user_id ?? row.fhir_user, patient: context.patient, requestId, details });
 }

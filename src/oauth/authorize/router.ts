@@ -4,7 +4,7 @@ import { standaloneContext } from '../../context/index.ts';
 import { defaultSmartStyleUrl } from '../../style/index.ts';
 import { createInteraction } from '../../store/interactions.ts';
 import { findUserByFhirUser } from '../../store/users.ts';
-import { setInteractionCookie } from '../../ui/interaction.ts';
+import { setInteractionCookie } from './interaction.ts';
 import { validateAuthorizationRequest } from './request.ts';
 
 /**

@@ -1,15 +1,14 @@
 import express, { Router, type Response } from 'express';
-import type { AppDeps } from '../deps.ts';
-import { bareId } from '../context/index.ts';
-import { issueCsrfToken, updateInteraction } from '../store/interactions.ts';
-import { endSession } from '../store/sessions.ts';
-import { isSameOriginRequest } from '../http/same-origin.ts';
-import { errorPage } from './error-page.ts';
-import { html, page } from './html.ts';
+import type { AppDeps } from '../../deps.ts';
+import { signIn, throttledMessage } from '../../account/sign-in.ts';
+import { clearCookie, readCookie } from '../../http/cookies.ts';
+import { isSameOriginRequest } from '../../http/same-origin.ts';
+import { issueCsrfToken, updateInteraction } from '../../store/interactions.ts';
+import { endSession } from '../../store/sessions.ts';
+import { errorPage } from '../../ui/error-page.ts';
+import { loginPage, signedOutOfSessionPage } from '../../ui/sign-in.ts';
 import { currentInteraction, requireCsrf, type CurrentInteraction } from './interaction.ts';
-import { signIn, throttledMessage, signInForm } from './sign-in.ts';
-import { clearCookie, readCookie } from '../http/cookies.ts';
-
+import { contextAfterSignIn } from './steps.ts';
 
 /**
  * Sign-in for standalone launches and for EHR launches that name no user.
@@ -18,36 +17,28 @@ import { clearCookie, readCookie } from '../http/cookies.ts';
  * per username and per address only at much higher counts. A refused attempt
  * is a 429 before any password is checked, so a lock cannot be used to guess one.
  */
-export function loginRouter(deps: AppDeps): Router {
+export function signInRouter(deps: AppDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
 
   router.get('/login', async (req, res) => {
     const interaction = await currentInteraction(req, deps);
-    await renderLogin(res, deps, interaction, undefined);
+    await sendLoginPage(res, deps, interaction, undefined);
   });
 
   router.post('/login', form, async (req, res) => {
     const interaction = await currentInteraction(req, deps);
     await requireCsrf(req, deps, interaction);
     const result = await signIn(req, res, deps, interaction.client.id);
-    if (result.outcome === 'throttled') return renderLogin(res, deps, interaction, throttledMessage(res, result.refusal));
-    if (result.outcome === 'invalid') return renderLogin(res.status(result.status), deps, interaction, result.message);
+    if (result.outcome === 'throttled') return sendLoginPage(res, deps, interaction, throttledMessage(res, result.refusal));
+    if (result.outcome === 'invalid') return sendLoginPage(res.status(result.status), deps, interaction, result.message);
     const { user, session } = result;
-    // A patient signing in to a standalone launch is the patient in context: no picker.
-    const context = { ...interaction.context };
-    if (
-      interaction.row.launch_type === 'standalone' &&
-      interaction.requestedScopes.has('launch/patient') &&
-      user.fhirUser?.startsWith('Patient/')
-    )
-      context.patient = bareId(user.fhirUser, 'Patient');
     await updateInteraction(deps.db, interaction.row.id_hash, {
       user_id: user.id,
       fhir_user: user.fhirUser,
       session_id_hash: session.idHash,
       auth_time: new Date(),
-      context,
+      context: contextAfterSignIn(interaction, user.fhirUser),
     });
     res.redirect(303, '/interaction');
   });
@@ -64,18 +55,12 @@ export function loginRouter(deps: AppDeps): Router {
     const id = readCookie(req, 'session');
     if (id) await endSession(deps.db, id);
     clearCookie(res, 'session');
-    res.type('html').send(page('Signed out', html`<h1>Signed out</h1><p>You can close this window.</p>`));
+    res.type('html').send(signedOutOfSessionPage());
   });
   return router;
 }
 
-async function renderLogin(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {
+async function sendLoginPage(res: Response, deps: AppDeps, interaction: CurrentInteraction, error: string | undefined) {
   const csrf = await issueCsrfToken(deps.db, interaction.row.id_hash);
-  res.type('html').send(
-    page(
-      'Sign in',
-      signInForm({ action: '/login', csrf, who: `${interaction.client.name} asks you to sign in.`, error }),
-    ),
-  );
+  res.type('html').send(loginPage({ clientName: interaction.client.name, csrf, error }));
 }
-

@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
-import type { AppDeps } from '../deps.ts';
-import type { LaunchContext } from '../context/index.ts';
-import { invalidRequest } from '../oauth/errors.ts';
-import { findClient, type Client } from '../store/clients.ts';
-import { consumeCsrfToken, findLiveInteraction, type Interaction } from '../store/interactions.ts';
-import { readCookie, setCookie } from '../http/cookies.ts';
+import type { AppDeps } from '../../deps.ts';
+import type { LaunchContext } from '../../context/index.ts';
+import { readCookie, setCookie } from '../../http/cookies.ts';
+import { findClient, type Client } from '../../store/clients.ts';
+import { consumeCsrfToken, findLiveInteraction, type Interaction } from '../../store/interactions.ts';
+import { invalidRequest } from '../errors.ts';
+import { nextStep, type Step } from './steps.ts';
 
+/** The browser holds only the interaction's id, in an HttpOnly cookie (src/http/cookies.ts). */
 export function setInteractionCookie(res: Response, deps: AppDeps, id: string): void {
   setCookie(res, deps.config, 'interaction', id, deps.config.interactions.lifetimeSeconds);
 }
@@ -34,19 +36,15 @@ export async function requireCsrf(req: Request, deps: AppDeps, interaction: Curr
     throw invalidRequest('This form has expired or was already sent. Go back and try again.').asPage();
 }
 
-export type Step = 'login' | 'select-patient' | 'select-encounter' | 'consent';
-
 /**
- * What the user must do next: sign in (unless the EHR vouched for them), pick a
- * patient for launch/patient, pick an encounter for launch/encounter, consent.
+ * The interaction, when `step` is what it needs next; otherwise the browser is
+ * sent on to /interaction (which picks the right step) and this returns undefined.
+ * A form post spends its CSRF token first.
  */
-export function nextStep(interaction: CurrentInteraction): Step {
-  const { row, context, requestedScopes } = interaction;
-  if (!row.user_id && !row.fhir_user) return 'login';
-  if (row.launch_type === 'standalone') {
-    if (requestedScopes.has('launch/patient') && !context.patient) return 'select-patient';
-    if (requestedScopes.has('launch/encounter') && context.patient && !context.encounter && !row.encounter_step_done)
-      return 'select-encounter';
-  }
-  return 'consent';
+export async function interactionAt(req: Request, res: Response, deps: AppDeps, step: Step): Promise<CurrentInteraction | undefined> {
+  const interaction = await currentInteraction(req, deps);
+  if (req.method === 'POST') await requireCsrf(req, deps, interaction);
+  if (nextStep(interaction) === step) return interaction;
+  res.redirect(303, '/interaction');
+  return undefined;
 }
