@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LaunchContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import { newId } from '../tokens/secrets.ts';
-import { extraSchema, launchContextSchema, toJson } from './json.ts';
+import { jsonObjectSchema, launchContextSchema, toJson } from './json.ts';
 
 /**
  * What was granted to whom (DESIGN.md "grants"), created once at consent or by
@@ -50,7 +50,7 @@ const grantRowSchema = z
     aud: z.string(),
     context: launchContextSchema,
     launch_type: z.enum(['ehr', 'standalone']).nullable(),
-    launch_extra: extraSchema,
+    launch_extra: jsonObjectSchema,
     access_type: z.enum(['offline', 'online']).nullable(),
     auth_time: timestamp.nullable(),
     session_id_hash: z.string().nullable(),

@@ -4,7 +4,8 @@ import type { Db } from '../db/index.ts';
 import type { LaunchesTable, LaunchRow } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
 import { pageAfter, type Page, type PageRequest } from './paging.ts';
-import { parseExtra, parseFhirContext, toJson } from './json.ts';
+import { columnsOf } from './columns.ts';
+import { parseJsonObject, parseFhirContext, toJson } from './json.ts';
 
 export type NewLaunch = Omit<Insertable<LaunchesTable>, 'id_hash' | 'fhir_context' | 'extra'> & {
   fhir_context: FhirContextItem[] | null;
@@ -22,22 +23,16 @@ export interface Launch extends RegisteredLaunch {
   cancelled: boolean;
 }
 
+const LAUNCH_COLUMNS = [
+  'id_hash', 'registered_by', 'for_client', 'patient', 'encounter', 'fhir_user',
+  'need_patient_banner', 'smart_style_url', 'intent', 'tenant', 'expires_at', 'created_at',
+] as const;
+
 function toLaunch(row: LaunchRow): Launch {
   return {
-    idHash: row.id_hash,
-    registeredBy: row.registered_by,
-    forClient: row.for_client,
-    patient: row.patient,
-    encounter: row.encounter,
+    ...columnsOf(row, LAUNCH_COLUMNS),
     fhirContext: row.fhir_context === null ? null : parseFhirContext(row.fhir_context),
-    fhirUser: row.fhir_user,
-    needPatientBanner: row.need_patient_banner,
-    smartStyleUrl: row.smart_style_url,
-    intent: row.intent,
-    tenant: row.tenant,
-    extra: parseExtra(row.extra),
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
+    extra: parseJsonObject(row.extra),
     cancelled: row.cancelled_at !== null,
   };
 }
