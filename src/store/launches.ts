@@ -3,7 +3,7 @@ import type { FhirContextItem, RegisteredLaunch } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { LaunchesTable, LaunchRow } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
-import { pageAfter, type Page, type PageRequest } from './paging.ts';
+import { createdKey, pageAfter, parseCreatedKey, type Page, type PageRequest } from './paging.ts';
 import { columnsOf } from './columns.ts';
 import { parseJsonObject, parseFhirContext, toJson } from './json.ts';
 
@@ -94,7 +94,7 @@ export function launchStatus(launch: Launch, now = new Date()): LaunchStatus {
   return launch.cancelled ? 'cancelled' : launch.expiresAt <= now ? 'expired' : 'active';
 }
 
-/** Launches, newest first, a page at a time (admin API). The cursor key is "<created_at ISO>|<id_hash>". */
+/** Launches, newest first, a page at a time (admin API). The cursor key is a createdKey of the id hash. */
 export async function listLaunches(
   db: Db,
   page: PageRequest,
@@ -102,12 +102,11 @@ export async function listLaunches(
 ): Promise<Page<Launch>> {
   const now = new Date();
   let query = db.selectFrom('launches').selectAll().orderBy('created_at', 'desc').orderBy('id_hash', 'desc').limit(page.limit + 1);
-  if (page.after) {
-    const [at, hash] = page.after.split('|');
-    const after = new Date(at ?? '');
-    if (!Number.isNaN(after.getTime()) && hash)
-      query = query.where((eb) => eb.or([eb('created_at', '<', after), eb.and([eb('created_at', '=', after), eb('id_hash', '<', hash)])]));
-  }
+  const after = parseCreatedKey(page.after);
+  if (after)
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id_hash', '<', after.id)])]),
+    );
   if (filter.registeredBy) query = query.where('registered_by', '=', filter.registeredBy);
   if (filter.forClient) query = query.where('for_client', '=', filter.forClient);
   if (filter.patient) query = query.where('patient', '=', filter.patient);
@@ -115,7 +114,7 @@ export async function listLaunches(
   if (filter.status === 'active') query = query.where('cancelled_at', 'is', null).where('expires_at', '>', now);
   if (filter.status === 'expired') query = query.where('cancelled_at', 'is', null).where('expires_at', '<=', now);
   const rows = (await query.execute()).map(toLaunch);
-  return pageAfter(rows, page.limit, (l) => `${l.createdAt.toISOString()}|${l.idHash}`);
+  return pageAfter(rows, page.limit, (l) => createdKey(l.createdAt, l.idHash));
 }
 
 /** Cancels any live launch by its stored hash (admin); false when there is none to cancel. */

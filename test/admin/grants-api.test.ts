@@ -62,5 +62,6 @@ describeEachDatabase('Admin API: grants', (kind) => {
     await expectOAuthError(await admin(server, '/grants/no-such-grant/revoke', { body: { reason: 'x' } }), 404, 'not_found');
     await expectOAuthError(await admin(server, '/grants/no-such-grant'), 404, 'not_found');
     await expectOAuthError(await admin(server, '/grants', { query: { limit: '1000' } }), 400, 'invalid_request');
+    await expectOAuthError(await admin(server, '/grants', { query: { cursor: 'garbage' } }), 400, 'invalid_request');
   });
 });
