@@ -44,10 +44,6 @@ export async function setUserDisabled(db: Db, id: string, disabled: boolean): Pr
   await db.updateTable('users').set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
-export async function setUserAttributes(db: Db, id: string, attributes: Record<string, unknown>): Promise<void> {
-  await db.updateTable('users').set({ attributes: toJson(attributes), updated_at: new Date() }).where('id', '=', id).execute();
-}
-
 /**
  * Config is the source of truth for the users it declares. A plain (demo)
  * password is hashed with scrypt; an unchanged password keeps its stored hash,
