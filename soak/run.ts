@@ -7,20 +7,31 @@
  * p99 latency and the server's RSS; exits 1 on any error or if the process died.
  */
 import { parseArgs } from 'node:util';
-import { assertionForm, clientAssertion } from '../test/helpers/assertions.ts';
-import { authorize, basic, GROWTH_CHART_REDIRECT, newLaunch, postToken, SECRETS } from '../test/helpers/oauth.ts';
-import { residentBytes, startServiceProcess } from '../test/helpers/process.ts';
+import { AssertionPool } from '../bench/lib/assertions.ts';
+import { basic, form, FORM, JWT_BEARER } from '../bench/lib/fixtures.ts';
+import { appAuthorization, authorizeToCode, codeRedemption, launchToCode } from '../bench/lib/flow.ts';
+import { treeRssMb } from '../bench/lib/memory.ts';
+import { freePort, startServer } from '../bench/lib/processes.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } } });
 const seconds = Math.min(Math.max(Number(values.seconds), 5), 3600);
 const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 32);
 const periodMs = seconds >= 120 ? 60_000 : 10_000;
 
-const service = await startServiceProcess(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {});
-const server = service.asTestServer();
-const fhirBase = `${server.config.fhirBaseUrl}`.replace(server.config.issuer, service.baseUrl);
-const growth = { authorization: basic('growth-chart', SECRETS['growth-chart']) };
-const introspector = { authorization: basic('fhir-server', SECRETS['fhir-server']), 'content-type': 'application/x-www-form-urlencoded' };
+// The soak and the bench share bench/lib/ (demo clients, the browser flow, the child process); neither imports test/.
+const port = await freePort();
+const service = await startServer({
+  name: 'smart-launch',
+  script: 'src/server.ts',
+  port,
+  env: { ISSUER: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { PGLITE_DIR: 'memory', DATABASE_URL: '' }) },
+  readyPath: '/.well-known/smart-configuration',
+  readyText: 'Discovery:',
+});
+const fhirBase = `${service.baseUrl}/fhir`;
+const growth = { authorization: appAuthorization() };
+const introspector = { authorization: basic('fhir-server'), 'content-type': FORM };
+const bulkExporter = new AssertionPool('bulk-exporter', [`${service.baseUrl}/token`], 'bulk-exporter-rs384-1');
 
 type Tokens = { access_token: string; refresh_token?: string };
 const accessTokens: string[] = [];
@@ -38,37 +49,37 @@ async function expectStatus(res: Response, status: number, what: string): Promis
   return text ? JSON.parse(text) : undefined;
 }
 
-async function codeExchange(redirect: URL, verifier: string): Promise<Tokens> {
-  const form = { grant_type: 'authorization_code', code: redirect.searchParams.get('code') ?? '', redirect_uri: GROWTH_CHART_REDIRECT, code_verifier: verifier };
-  return (await expectStatus(await postToken(server, form, growth), 200, 'code exchange')) as Tokens;
+const postToken = (body: string, headers: Record<string, string> = {}) =>
+  fetch(`${service.baseUrl}/token`, { method: 'POST', headers: { 'content-type': FORM, ...headers }, body });
+
+async function codeExchange(code: Awaited<ReturnType<typeof launchToCode>>): Promise<Tokens> {
+  return (await expectStatus(await postToken(codeRedemption(code), growth), 200, 'code exchange')) as Tokens;
 }
 
 /** The operations, with weights: heavy browser flows are rarer than token and FHIR calls. */
 const SKIP = 'skip' as const;
 const operations: Array<[string, number, () => Promise<void | typeof SKIP>]> = [
   ['ehr launch', 2, async () => {
-    const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'growth-chart' });
-    const { redirect, verifier } = await authorize(server, { client_id: 'growth-chart', redirect_uri: GROWTH_CHART_REDIRECT, scope: 'launch openid fhirUser offline_access patient/*.rs', launch });
-    const tokens = await codeExchange(redirect, verifier);
+    // growth-chart, Amy Shaw (p001), Dr Carter vouched for by the EHR (bench/lib/flow.ts APP: offline access).
+    const tokens = await codeExchange(await launchToCode(service.baseUrl, fhirBase));
     keep(accessTokens, tokens.access_token);
     if (tokens.refresh_token) keep(refreshTokens, tokens.refresh_token);
   }],
   ['standalone sign-in', 1, async () => {
-    const { redirect, verifier } = await authorize(server, { client_id: 'growth-chart', redirect_uri: GROWTH_CHART_REDIRECT, scope: 'openid fhirUser user/Patient.rs' }, { login: { username: 'dr.carter', password: 'carter-demo' } });
-    const tokens = await codeExchange(redirect, verifier);
+    const tokens = await codeExchange(await authorizeToCode(service.baseUrl, fhirBase, { scope: 'openid fhirUser user/Patient.rs' }));
     keep(accessTokens, tokens.access_token);
     keep(readTokens, tokens.access_token);
   }],
   ['refresh', 3, async () => {
     const token = refreshTokens.shift();
     if (!token) return SKIP;
-    const tokens = (await expectStatus(await postToken(server, { grant_type: 'refresh_token', refresh_token: token }, growth), 200, 'refresh')) as Tokens;
+    const tokens = (await expectStatus(await postToken(form({ grant_type: 'refresh_token', refresh_token: token }), growth), 200, 'refresh')) as Tokens;
     keep(accessTokens, tokens.access_token);
     if (tokens.refresh_token) keep(refreshTokens, tokens.refresh_token);
   }],
   ['client_credentials', 3, async () => {
-    const assertion = await clientAssertion(server, 'bulk-exporter', 'bulk-exporter-rs384-1');
-    await expectStatus(await postToken(server, { grant_type: 'client_credentials', scope: 'system/Patient.rs', ...assertionForm(assertion) }), 200, 'client_credentials');
+    const body = form({ grant_type: 'client_credentials', scope: 'system/Patient.rs', client_assertion_type: JWT_BEARER, client_assertion: bulkExporter.signOne() });
+    await expectStatus(await postToken(body), 200, 'client_credentials');
   }],
   ['introspect', 6, async () => {
     const token = accessTokens[Math.floor(Math.random() * accessTokens.length)];
@@ -86,7 +97,7 @@ const operations: Array<[string, number, () => Promise<void | typeof SKIP>]> = [
   ['revoke', 1, async () => {
     const token = refreshTokens.pop();
     if (!token) return SKIP;
-    await expectStatus(await fetch(`${service.baseUrl}/revoke`, { method: 'POST', headers: { ...growth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) }), 200, 'revoke');
+    await expectStatus(await fetch(`${service.baseUrl}/revoke`, { method: 'POST', headers: { ...growth, 'content-type': FORM }, body: new URLSearchParams({ token }) }), 200, 'revoke');
   }],
 ];
 const totalWeight = operations.reduce((n, [, w]) => n + w, 0);
@@ -124,7 +135,7 @@ async function report(label: string) {
   for (const [k, v] of Object.entries(p.byName)) byName[k] = (byName[k] ?? 0) + v;
   const sorted = p.latencies.sort((x, y) => x - y);
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
-  const rss = (await residentBytes(service.child.pid)) ?? 0;
+  const rss = (treeRssMb(service.pid) ?? 0) * 2 ** 20;
   totals.ops += p.ops;
   totals.errors += p.errors.length;
   totals.maxRss = Math.max(totals.maxRss, rss);

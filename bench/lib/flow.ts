@@ -67,8 +67,7 @@ export interface Code {
 
 /**
  * One EHR launch up to the code, through the real pages: POST /launches as
- * the EHR, GET /authorize as the app, sign in if asked, approve consent with
- * what the page proposes.
+ * the EHR, then authorizeToCode with its `launch`.
  */
 export async function launchToCode(baseUrl: string, fhirBaseUrl: string): Promise<Code> {
   const registered = await fetch(`${baseUrl}/launches`, {
@@ -78,12 +77,20 @@ export async function launchToCode(baseUrl: string, fhirBaseUrl: string): Promis
   });
   if (registered.status !== 201) throw new Error(`launch registration answered ${registered.status}: ${await registered.text()}`);
   const { launch } = (await registered.json()) as { launch: string };
+  return authorizeToCode(baseUrl, fhirBaseUrl, { scope: APP.scope, launch });
+}
 
+/**
+ * The app's GET /authorize (growth-chart, PKCE S256) up to the code, through
+ * the real pages: sign in as Dr Carter if asked, approve consent with what
+ * the page proposes. Without `launch`, a standalone launch.
+ */
+export async function authorizeToCode(baseUrl: string, fhirBaseUrl: string, request: { scope: string; launch?: string }): Promise<Code> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const authorize = new URL('/authorize', baseUrl);
-  const params = { response_type: 'code', client_id: APP.clientId, redirect_uri: APP.redirectUri, scope: APP.scope, state: randomBytes(8).toString('hex'), aud: fhirBaseUrl, launch, code_challenge: challenge, code_challenge_method: 'S256' };
-  for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+  const params = { response_type: 'code', client_id: APP.clientId, redirect_uri: APP.redirectUri, state: randomBytes(8).toString('hex'), aud: fhirBaseUrl, ...request, code_challenge: challenge, code_challenge_method: 'S256' };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) authorize.searchParams.set(k, v);
 
   const agent = new Agent(baseUrl);
   let step = await agent.follow(await agent.request('GET', authorize.toString()), authorize.toString());

@@ -6,6 +6,8 @@ export interface ServerProcess {
   name: string;
   baseUrl: string;
   pid: number;
+  /** Still running (a soak stops when the service dies). */
+  alive(): boolean;
   /** The child's last output, for error messages. */
   output(): string;
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
     name: options.name,
     baseUrl,
     pid: child.pid ?? -1,
+    alive: () => exited === undefined,
     output: () => tail,
     async stop() {
       if (exited !== undefined) return;

@@ -27,7 +27,7 @@ const MAX_APPS = 200;
 
 /** The user's live grants, most recently used first; ones that can no longer issue or be used are left out. */
 export async function listConnectedApps(deps: AppDeps, userId: string): Promise<ConnectedApp[]> {
-  const { grants } = await listGrants(deps.db, { userId }, { limit: MAX_APPS });
+  const { items: grants } = await listGrants(deps.db, { limit: MAX_APPS }, { userId });
   const now = Date.now();
   const accessLifetime = deps.config.tokens.accessTokenLifetimeSeconds * 1000;
   const live = grants.filter((g) => g.accessType !== null || lastUsed(g).getTime() + accessLifetime > now);

@@ -11,7 +11,7 @@ import { mountRoutes, route, type AnyRoute, type RouteResult } from './routes.ts
 import { z } from 'zod';
 
 /** Every admin route, in the order of the document. */
-export function adminRoutes(deps: AppDeps): AnyRoute[] {
+export function adminRoutes(deps: Pick<AppDeps, 'config'>): AnyRoute[] {
   const routes: AnyRoute[] = [...clientRoutes, ...userRoutes, ...launchRoutes, ...grantRoutes, ...auditRoutes];
   let document: Record<string, unknown> | undefined;
   const openapi: AnyRoute = route({

@@ -14,8 +14,13 @@ const defaultsRemoved = <S extends z.ZodRawShape>(shape: S) =>
 
 // ---- paging
 const cursor = z.string().min(1).max(512).optional().meta({ description: 'next_cursor of the previous page' });
+/** Items per page from the query string; one message for any bad value (coercion alone says "received NaN" for `limit=ten`). */
+const pageLimit = (max: number, fallback: number, description: string) => {
+  const message = `must be a whole number from 1 to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(1, message).max(max, message).default(fallback).meta({ description });
+};
 export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Items per page (1-200)' }),
+  limit: pageLimit(200, 50, 'Items per page (1-200)'),
   cursor,
 });
 export const page = <T extends z.ZodType>(item: T) =>
@@ -162,7 +167,7 @@ export const auditQuery = pageQuery.extend({
 });
 /** The Bundle export reads more per page than the JSON list. */
 export const auditExportQuery = auditQuery.extend({
-  limit: z.coerce.number().int().min(1).max(5000).default(1000).meta({ description: 'AuditEvents per Bundle (1-5000)' }),
+  limit: pageLimit(5000, 1000, 'AuditEvents per Bundle (1-5000)'),
 });
 export const auditEventView = z
   .object({

@@ -1,5 +1,6 @@
 import { MISSING } from './json.ts';
 import { PROTO_KEY } from './reserved.ts';
+import { scopeSet } from '../scopes/index.ts';
 import { compileClaimMap, type ClaimRule, type ClaimRuleWhen } from './schema.ts';
 import { evaluateValue, type CompiledValue } from './template.ts';
 import { CLAIM_TARGETS, type ClaimInput, type ClaimSet, type ClaimTarget, type LaunchType } from './types.ts';
@@ -36,7 +37,7 @@ export function compileClaimRules(rules: readonly ClaimRule[]): CompiledClaimRul
     size: compiled.length,
     evaluate(input) {
       const claims: ClaimSet = { accessToken: {}, idToken: {}, userinfo: {}, tokenResponse: {} };
-      const granted = needsScopes ? new Set(input.grant.scope.split(/\s+/)) : undefined;
+      const granted = needsScopes ? scopeSet(input.grant.scope) : undefined;
       const audience = trimSlash(input.audience);
       // SMART App Launch: a backend services (client_credentials) grant has no launch.
       const launchType = input.grant.type === 'client_credentials' ? undefined : input.launchType;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MISSING, claimValueProblem, copyJson, deepFreeze } from './json.ts';
 import { PROTO_KEY, RESERVED } from './reserved.ts';
+import { scopeList } from '../scopes/index.ts';
 import type { ClaimInput, ClaimSet, GrantType, LaunchType } from './types.ts';
 
 /** What the issue-tokens hook sees: a frozen deep copy, so it cannot change service state. */
@@ -73,7 +74,7 @@ export function issueTokensEventFrom(input: ClaimInput): IssueTokensEvent {
     client: input.client,
     ...(input.user && { user: input.user }),
     grant: input.grant,
-    scopes: input.grant.scope.split(/\s+/).filter(Boolean),
+    scopes: scopeList(input.grant.scope),
     context: input.context,
     audience: input.audience,
     ...(input.launchType && input.grant.type !== 'client_credentials' && { launchType: input.launchType }),

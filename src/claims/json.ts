@@ -2,7 +2,6 @@
 
 /** What a template produces when its source is absent: the claim, member or element is left out. */
 export const MISSING: unique symbol = Symbol('missing');
-export type Missing = typeof MISSING;
 
 const MAX_DEPTH = 64;
 

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps.ts';
 import { evaluateClaimRules, runIssueHook, type ClaimInput, type ClaimSet, type GrantType } from '../claims/index.ts';
+import { scopeList } from '../scopes/index.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import type { Grant } from '../store/grants.ts';
@@ -51,7 +52,7 @@ export async function customClaims(deps: AppDeps, subjects: ClaimSubjects, reque
       client: input.client,
       ...(input.user ? { user: input.user } : {}),
       grant: input.grant,
-      scopes: subjects.scope.split(' ').filter(Boolean),
+      scopes: scopeList(subjects.scope),
       context: input.context,
       audience: input.audience,
       ...(input.launchType ? { launchType: input.launchType } : {}),

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps.ts';
 import { mergeCustomClaims, type GrantType } from '../claims/index.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
+import { scopeSet } from '../scopes/index.ts';
 import type { Client } from '../store/clients.ts';
 import { touchGrant, type Grant } from '../store/grants.ts';
 import { insertRefreshToken } from '../store/refresh-tokens.ts';
@@ -48,7 +49,7 @@ export async function issueTokens(
   const { config, keys } = deps;
   const { client } = options;
   const scope = options.scope ?? grant.scope;
-  const granted = new Set(scope.split(' ').filter(Boolean));
+  const granted = scopeSet(scope);
   const now = Math.floor(Date.now() / 1000);
   const lifetime =
     grantType === 'client_credentials' ? config.tokens.backendAccessTokenLifetimeSeconds : config.tokens.accessTokenLifetimeSeconds;

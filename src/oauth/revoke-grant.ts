@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { recordAudit, type AuditEventName } from '../store/audit.ts';
+import { recordGrantAudit, type AuditEventName } from '../store/audit.ts';
 import { revokeGrant, type Grant } from '../store/grants.ts';
 
 /**
@@ -12,12 +12,5 @@ export async function revokeGrantAudited(
   why: { clientId: string; reason: string; event: AuditEventName; requestId: string | undefined; details?: Record<string, unknown> },
 ): Promise<void> {
   await revokeGrant(trx, grant.id, why.reason);
-  await recordAudit(trx, {
-    event: why.event,
-    clientId: why.clientId,
-    userId: grant.userId ?? grant.fhirUser,
-    patient: grant.context.patient,
-    requestId: why.requestId,
-    details: { ...why.details, grant_id: grant.id },
-  });
+  await recordGrantAudit(trx, grant, { event: why.event, clientId: why.clientId, requestId: why.requestId, details: { ...why.details, grant_id: grant.id } });
 }

@@ -3,6 +3,7 @@ import cors from 'cors';
 import type { AppDeps } from '../deps.ts';
 import { evaluateClaimRules, mergeCustomClaims } from '../claims/index.ts';
 import { findClient } from '../store/clients.ts';
+import { scopeSet } from '../scopes/index.ts';
 import { findUser } from '../store/users.ts';
 import { OAuthError } from './errors.ts';
 import { claimInputFor } from './grant-claims.ts';
@@ -31,7 +32,7 @@ export function userinfoRouter(deps: AppDeps): Router {
     const active = await activeAccessToken(deps, bearerToken(req));
     if (!active) throw invalidToken('the access token is not active');
     const { claims, standing } = active;
-    const scopes = new Set(String(claims.scope ?? '').split(' '));
+    const scopes = scopeSet(String(claims.scope ?? ''));
     if (!scopes.has('openid'))
       throw new OAuthError('insufficient_scope', 'the access token was not granted openid', {
         wwwAuthenticate: 'Bearer realm="smart-launch", error="insufficient_scope", scope="openid"',

@@ -7,6 +7,7 @@ export type {
 export type { AccessRequest, Interaction } from './permissions.ts';
 export { parseScope, parseScopes } from './parse.ts';
 export { formatScope, serializeScopes } from './serialize.ts';
+export { scopeList, scopeSet } from './tokens.ts';
 export { coveredBy, hasScope, sameScope, scopeCovers } from './compare.ts';
 export { negotiateScopes, narrowToGrant } from './negotiate.ts';
 export { isPermitted } from './permissions.ts';

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts';
+import type { Grant } from './grants.ts';
 import { pageAfter, type Page, type PageRequest } from './paging.ts';
 import { toJson } from './json.ts';
 
@@ -51,6 +52,15 @@ export interface AuditEvent {
 /** Records who did what to which patient, when. Pass a transaction to keep it atomic with the act. */
 export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
   await db.insertInto('audit_events').values(auditRow(e)).execute();
+}
+
+/** Records an act on a grant: the user (or vouched FHIR identity) and the patient are the grant's. */
+export async function recordGrantAudit(
+  db: Db,
+  grant: Grant,
+  e: Pick<AuditEvent, 'event' | 'clientId' | 'requestId' | 'details'>,
+): Promise<void> {
+  await recordAudit(db, { ...e, userId: grant.userId ?? grant.fhirUser, patient: grant.context.patient });
 }
 
 /**

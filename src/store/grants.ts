@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { LaunchContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import { newId } from '../tokens/secrets.ts';
-import { extraSchema, launchContextSchema, toJson } from './json.ts';
+import { jsonObjectSchema, launchContextSchema, toJson } from './json.ts';
+import { createdKey, pageAfter, parseCreatedKey, type Page, type PageRequest } from './paging.ts';
 
 /**
  * What was granted to whom (DESIGN.md "grants"), created once at consent or by
@@ -50,7 +51,7 @@ const grantRowSchema = z
     aud: z.string(),
     context: launchContextSchema,
     launch_type: z.enum(['ehr', 'standalone']).nullable(),
-    launch_extra: extraSchema,
+    launch_extra: jsonObjectSchema,
     access_type: z.enum(['offline', 'online']).nullable(),
     auth_time: timestamp.nullable(),
     session_id_hash: z.string().nullable(),
@@ -136,41 +137,22 @@ export interface GrantFilter {
   includeRevoked?: boolean;
 }
 
-export interface Paging {
-  /** At most this many (default 50, at most 200). */
-  limit?: number;
-  /** The `next` of the previous page. */
-  after?: string;
-}
-
 /**
- * Grants matching a filter, newest first, paged by keyset (a `next` cursor
- * that stays correct while grants are added).
+ * Grants matching a filter, newest first, a page at a time by keyset (a cursor
+ * that stays correct while grants are added). The cursor key is "<created_at ISO>|<id>".
  */
-export async function listGrants(db: Db, filter: GrantFilter, paging: Paging = {}): Promise<{ grants: Grant[]; next: string | undefined }> {
-  const limit = Math.min(Math.max(paging.limit ?? 50, 1), 200);
-  let query = db.selectFrom('grants').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+export async function listGrants(db: Db, page: PageRequest, filter: GrantFilter = {}): Promise<Page<Grant>> {
+  let query = db.selectFrom('grants').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1);
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
   if (filter.patient !== undefined) query = query.where(sql<string>`context ->> 'patient'`, '=', filter.patient);
   if (!filter.includeRevoked) query = query.where('revoked_at', 'is', null);
-  const cursor = paging.after ? decodeCursor(paging.after) : undefined;
-  if (cursor)
+  const after = parseCreatedKey(page.after);
+  if (after)
     query = query.where((eb) =>
-      eb.or([eb('created_at', '<', cursor.createdAt), eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)])]),
+      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
     );
-  const rows = await query.execute();
-  const grants = rows.slice(0, limit).map(toGrant);
-  const last = grants[limit - 1];
-  return { grants, next: rows.length > limit && last ? encodeCursor(last) : undefined };
-}
-
-const encodeCursor = (grant: Grant) => Buffer.from(`${grant.createdAt.toISOString()}|${grant.id}`).toString('base64url');
-
-function decodeCursor(value: string): { createdAt: Date; id: string } | undefined {
-  const [iso, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+  return pageAfter((await query.execute()).map(toGrant), page.limit, (g) => createdKey(g.createdAt, g.id));
 }
 
 /**

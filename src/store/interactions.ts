@@ -3,7 +3,7 @@ import type { LaunchContext } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { InteractionRow, InteractionsTable } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
-import { parseExtra, parseLaunchContext, toJson } from './json.ts';
+import { parseJsonObject, parseLaunchContext, toJson } from './json.ts';
 
 /** An interaction row with its JSON columns parsed. */
 export type Interaction = Omit<InteractionRow, 'context' | 'launch_extra'> & {
@@ -38,7 +38,7 @@ export async function findLiveInteraction(db: Db, id: string): Promise<Interacti
     .where('completed_at', 'is', null)
     .where('expires_at', '>', new Date())
     .executeTakeFirst();
-  return row && { ...row, context: parseLaunchContext(row.context), launch_extra: parseExtra(row.launch_extra) };
+  return row && { ...row, context: parseLaunchContext(row.context), launch_extra: parseJsonObject(row.launch_extra) };
 }
 
 export type InteractionPatch = Partial<

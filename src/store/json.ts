@@ -29,18 +29,26 @@ export const launchContextSchema = z.object({
   tenant: z.string().optional(),
 });
 
-/** Free JSON for claim rules (`launch.extra`). */
-export const extraSchema = z.record(z.string(), z.unknown());
+/** A free JSON object: launch `extra` and user `attributes`, which claim rules read (`launch.extra.*`, `user.attributes.*`). */
+export const jsonObjectSchema = z.record(z.string(), z.unknown());
 
-/** Parses a stored launch context; a row that does not parse is a bug or tampering, never silently used. */
+/**
+ * Reads a jsonb column back through its schema: the one way a store turns
+ * stored JSON into a typed value. A row that does not parse is a bug or
+ * tampering, never silently used.
+ */
+export function readJsonColumn<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  return schema.parse(value);
+}
+
 export function parseLaunchContext(value: unknown): LaunchContext {
-  return launchContextSchema.parse(value) as LaunchContext;
+  return readJsonColumn(launchContextSchema, value) as LaunchContext;
 }
 
 export function parseFhirContext(value: unknown): FhirContextItem[] {
-  return fhirContextSchema.parse(value) as FhirContextItem[];
+  return readJsonColumn(fhirContextSchema, value) as FhirContextItem[];
 }
 
-export function parseExtra(value: unknown): Record<string, unknown> {
-  return extraSchema.parse(value);
+export function parseJsonObject(value: unknown): Record<string, unknown> {
+  return readJsonColumn(jsonObjectSchema, value);
 }

@@ -3,8 +3,9 @@ import type { FhirContextItem, RegisteredLaunch } from '../context/index.ts';
 import type { Db } from '../db/index.ts';
 import type { LaunchesTable, LaunchRow } from '../db/types.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
-import { pageAfter, type Page, type PageRequest } from './paging.ts';
-import { parseExtra, parseFhirContext, toJson } from './json.ts';
+import { createdKey, pageAfter, parseCreatedKey, type Page, type PageRequest } from './paging.ts';
+import { columnsOf } from './columns.ts';
+import { parseJsonObject, parseFhirContext, toJson } from './json.ts';
 
 export type NewLaunch = Omit<Insertable<LaunchesTable>, 'id_hash' | 'fhir_context' | 'extra'> & {
   fhir_context: FhirContextItem[] | null;
@@ -22,22 +23,16 @@ export interface Launch extends RegisteredLaunch {
   cancelled: boolean;
 }
 
+const LAUNCH_COLUMNS = [
+  'id_hash', 'registered_by', 'for_client', 'patient', 'encounter', 'fhir_user',
+  'need_patient_banner', 'smart_style_url', 'intent', 'tenant', 'expires_at', 'created_at',
+] as const;
+
 function toLaunch(row: LaunchRow): Launch {
   return {
-    idHash: row.id_hash,
-    registeredBy: row.registered_by,
-    forClient: row.for_client,
-    patient: row.patient,
-    encounter: row.encounter,
+    ...columnsOf(row, LAUNCH_COLUMNS),
     fhirContext: row.fhir_context === null ? null : parseFhirContext(row.fhir_context),
-    fhirUser: row.fhir_user,
-    needPatientBanner: row.need_patient_banner,
-    smartStyleUrl: row.smart_style_url,
-    intent: row.intent,
-    tenant: row.tenant,
-    extra: parseExtra(row.extra),
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
+    extra: parseJsonObject(row.extra),
     cancelled: row.cancelled_at !== null,
   };
 }
@@ -99,7 +94,7 @@ export function launchStatus(launch: Launch, now = new Date()): LaunchStatus {
   return launch.cancelled ? 'cancelled' : launch.expiresAt <= now ? 'expired' : 'active';
 }
 
-/** Launches, newest first, a page at a time (admin API). The cursor key is "<created_at ISO>|<id_hash>". */
+/** Launches, newest first, a page at a time (admin API). The cursor key is a createdKey of the id hash. */
 export async function listLaunches(
   db: Db,
   page: PageRequest,
@@ -107,12 +102,11 @@ export async function listLaunches(
 ): Promise<Page<Launch>> {
   const now = new Date();
   let query = db.selectFrom('launches').selectAll().orderBy('created_at', 'desc').orderBy('id_hash', 'desc').limit(page.limit + 1);
-  if (page.after) {
-    const [at, hash] = page.after.split('|');
-    const after = new Date(at ?? '');
-    if (!Number.isNaN(after.getTime()) && hash)
-      query = query.where((eb) => eb.or([eb('created_at', '<', after), eb.and([eb('created_at', '=', after), eb('id_hash', '<', hash)])]));
-  }
+  const after = parseCreatedKey(page.after);
+  if (after)
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id_hash', '<', after.id)])]),
+    );
   if (filter.registeredBy) query = query.where('registered_by', '=', filter.registeredBy);
   if (filter.forClient) query = query.where('for_client', '=', filter.forClient);
   if (filter.patient) query = query.where('patient', '=', filter.patient);
@@ -120,7 +114,7 @@ export async function listLaunches(
   if (filter.status === 'active') query = query.where('cancelled_at', 'is', null).where('expires_at', '>', now);
   if (filter.status === 'expired') query = query.where('cancelled_at', 'is', null).where('expires_at', '<=', now);
   const rows = (await query.execute()).map(toLaunch);
-  return pageAfter(rows, page.limit, (l) => `${l.createdAt.toISOString()}|${l.idHash}`);
+  return pageAfter(rows, page.limit, (l) => createdKey(l.createdAt, l.idHash));
 }
 
 /** Cancels any live launch by its stored hash (admin); false when there is none to cancel. */

@@ -21,6 +21,18 @@ export function pageAfter<T>(rows: T[], limit: number, key: (item: T) => string)
   return { items, next: more && items.length ? encodeCursor(key(items[items.length - 1]!)) : null };
 }
 
+/** The sort key of a newest-first list (launches, grants): "<created_at ISO>|<id>". */
+export function createdKey(createdAt: Date, id: string): string {
+  return `${createdAt.toISOString()}|${id}`;
+}
+
+/** A createdKey read back; undefined when it is not one (the list then starts at the newest). */
+export function parseCreatedKey(key: string | undefined): { createdAt: Date; id: string } | undefined {
+  const [at, id] = (key ?? '').split('|');
+  const createdAt = new Date(at ?? '');
+  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+}
+
 export function encodeCursor(key: string): string {
   return Buffer.from(JSON.stringify([key]), 'utf8').toString('base64url');
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts';
 import { sha256 } from '../tokens/secrets.ts';
-import { parseExtra } from './json.ts';
+import { parseJsonObject } from './json.ts';
 
 /**
  * The launch `extra` of the grant a code, a refresh token or an access token
@@ -13,7 +13,7 @@ export async function launchExtraOfCode(db: Db, code: string): Promise<Record<st
     .select('grants.launch_extra')
     .where('authorization_codes.code_hash', '=', sha256(code))
     .executeTakeFirst();
-  return row ? parseExtra(row.launch_extra) : undefined;
+  return row ? parseJsonObject(row.launch_extra) : undefined;
 }
 
 export async function launchExtraOfRefreshToken(db: Db, token: string): Promise<Record<string, unknown> | undefined> {
@@ -23,10 +23,10 @@ export async function launchExtraOfRefreshToken(db: Db, token: string): Promise<
     .select('grants.launch_extra')
     .where('refresh_tokens.token_hash', '=', sha256(token))
     .executeTakeFirst();
-  return row ? parseExtra(row.launch_extra) : undefined;
+  return row ? parseJsonObject(row.launch_extra) : undefined;
 }
 
 export async function launchExtraOfGrant(db: Db, grantId: string): Promise<Record<string, unknown> | undefined> {
   const row = await db.selectFrom('grants').select('launch_extra').where('id', '=', grantId).executeTakeFirst();
-  return row ? parseExtra(row.launch_extra) : undefined;
+  return row ? parseJsonObject(row.launch_extra) : undefined;
 }

@@ -1,7 +1,8 @@
 import type { UserConfig } from '../config/index.ts';
 import { cachesOf } from '../cache/index.ts';
 import type { Db } from '../db/index.ts';
-import { toJson } from './json.ts';
+import { columnsOf } from './columns.ts';
+import { parseJsonObject, toJson } from './json.ts';
 import type { UserRow } from '../db/types.ts';
 import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../tokens/secrets.ts';
@@ -18,17 +19,10 @@ export interface User {
   updatedAt: Date;
 }
 
+const USER_COLUMNS = ['id', 'username', 'fhir_user', 'demo', 'created_at', 'updated_at'] as const;
+
 function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    username: row.username,
-    fhirUser: row.fhir_user,
-    attributes: row.attributes,
-    demo: row.demo,
-    disabled: row.disabled_at !== null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return { ...columnsOf(row, USER_COLUMNS), attributes: parseJsonObject(row.attributes), disabled: row.disabled_at !== null };
 }
 
 export async function findUser(db: Db, id: string): Promise<User | undefined> {
@@ -48,10 +42,6 @@ export async function findUserByUsername(db: Db, username: string): Promise<(Use
 
 export async function setUserDisabled(db: Db, id: string, disabled: boolean): Promise<void> {
   await db.updateTable('users').set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() }).where('id', '=', id).execute();
-}
-
-export async function setUserAttributes(db: Db, id: string, attributes: Record<string, unknown>): Promise<void> {
-  await db.updateTable('users').set({ attributes: toJson(attributes), updated_at: new Date() }).where('id', '=', id).execute();
 }
 
 /**

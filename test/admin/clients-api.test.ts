@@ -114,6 +114,10 @@ describeEachDatabase('Admin API: authentication, clients, OpenAPI', (kind) => {
       expect(admins.items.map((c) => c.id)).toEqual(expect.arrayContaining(['admin', 'key-admin']));
       expect(admins.next_cursor).toBeNull();
       await expectOAuthError(await admin(server, '/clients', { query: { limit: '0' } }), 400, 'invalid_request');
+      for (const limit of ['ten', '1.5', '201']) {
+        const refused = await expectOAuthError(await admin(server, '/clients', { query: { limit } }), 400, 'invalid_request');
+        expect(refused.error_description).toBe('limit: must be a whole number from 1 to 200');
+      }
       await expectOAuthError(await admin(server, '/clients', { query: { cursor: 'garbage' } }), 400, 'invalid_request');
       await expectOAuthError(await admin(server, '/clients', { query: { nonsense: '1' } }), 400, 'invalid_request');
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { grantView } from '../../src/admin/schemas.ts';
+import { createGrant } from '../../src/store/grants.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { SECRETS, basic, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -62,5 +63,24 @@ describeEachDatabase('Admin API: grants', (kind) => {
     await expectOAuthError(await admin(server, '/grants/no-such-grant/revoke', { body: { reason: 'x' } }), 404, 'not_found');
     await expectOAuthError(await admin(server, '/grants/no-such-grant'), 404, 'not_found');
     await expectOAuthError(await admin(server, '/grants', { query: { limit: '1000' } }), 400, 'invalid_request');
+  });
+
+  it('pages grants newest first with next_cursor, and refuses a cursor it did not issue', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const grant = await createGrant(server.deps.db, {
+        clientId: 'growth-chart', userId: null, fhirUser: null, scope: 'patient/*.rs', aud: server.config.fhirBaseUrl,
+        context: { patient: 'p-paging' }, launchType: 'ehr', launchExtra: {}, accessType: null, authTime: null, sessionIdHash: null,
+      });
+      made.push(grant.id);
+    }
+    type Page = { items: Array<{ id: string }>; next_cursor: string | null };
+    const first = await adminJson<Page>(server, '/grants', 200, { query: { patient: 'p-paging', limit: '2' } });
+    expect(first.items).toHaveLength(2);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await adminJson<Page>(server, '/grants', 200, { query: { patient: 'p-paging', limit: '2', cursor: first.next_cursor! } });
+    expect(second.next_cursor).toBeNull();
+    expect([...first.items, ...second.items].map((g) => g.id).sort()).toEqual([...made].sort());
+    await expectOAuthError(await admin(server, '/grants', { query: { cursor: 'garbage' } }), 400, 'invalid_request');
   });
 });

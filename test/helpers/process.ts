@@ -61,16 +61,3 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       ({ baseUrl, config: { issuer, fhirBaseUrl: env.FHIR_BASE_URL ?? `${issuer}/fhir`, configDir: path.resolve('smart-config') } }) as unknown as TestServer,
   };
 }
-
-/** The resident set size of a process in bytes (Linux /proc), or undefined elsewhere. */
-export async function residentBytes(pid: number | undefined): Promise<number | undefined> {
-  if (!pid) return undefined;
-  try {
-    const { readFile } = await import('node:fs/promises');
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}

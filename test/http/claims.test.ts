@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { claimRulesFileSchema } from '../../src/claims/index.ts';
 import type { Config } from '../../src/config/index.ts';
-import { setUserAttributes } from '../../src/store/users.ts';
+import { updateUser } from '../../src/store/users.ts';
 import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
@@ -138,7 +138,7 @@ describeEachDatabase('claim rules and the issue hook', (kind) => {
     expect(first.claims).not.toHaveProperty('refreshed');
 
     const carter = { roles: ['physician', 'chief-of-staff'], organization_id: 'org-99', department: 'Cardiology' };
-    await setUserAttributes(server.deps.db, 'dr-carter', carter);
+    await updateUser(server.deps.db, 'dr-carter', { attributes: carter });
     try {
       const res = await postToken(
         server,
@@ -152,7 +152,7 @@ describeEachDatabase('claim rules and the issue hook', (kind) => {
       expect(claims).not.toHaveProperty('first_grant');
       expect(body).toMatchObject({ org: 'org-99', offline: true, patient: 'p001', need_patient_banner: true });
     } finally {
-      await setUserAttributes(server.deps.db, 'dr-carter', { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology' });
+      await updateUser(server.deps.db, 'dr-carter', { attributes: { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology' } });
     }
   });
 
@@ -218,8 +218,9 @@ describeEachDatabase('claim rules and the issue hook', (kind) => {
 
   describe('the code hook', () => {
     const withHookMode = async (mode: string | undefined) => {
-      const attributes = { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology', ...(mode ? { hookMode: mode } : {}) };
-      await setUserAttributes(server.deps.db, 'dr-carter', attributes);
+      // A merge patch: hookMode null removes it.
+      const attributes = { roles: ['physician', 'cardiology'], organization_id: 'org-17', department: 'Cardiology', hookMode: mode ?? null };
+      await updateUser(server.deps.db, 'dr-carter', { attributes });
     };
     afterAll(async () => withHookMode(undefined));
 

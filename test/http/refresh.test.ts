@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientDisabled } from '../../src/store/clients.ts';
 import { getGrant } from '../../src/store/grants.ts';
-import { setUserAttributes, setUserDisabled } from '../../src/store/users.ts';
+import { setUserDisabled, updateUser } from '../../src/store/users.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { decodeJwt } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -119,7 +119,7 @@ describeEachDatabase('Refresh tokens', (kind) => {
   it('runs the claim rules again with the user read anew', async () => {
     const { tokens } = await launchTokens(server, { launch: { fhirUser: 'Practitioner/pr002' } });
     expect(decodeJwt(String(tokens.access_token)).roles).toEqual(['nurse']);
-    await setUserAttributes(server.deps.db, 'nurse-lee', { roles: ['nurse', 'charge-nurse'], organization_id: 'org-17' });
+    await updateUser(server.deps.db, 'nurse-lee', { attributes: { roles: ['nurse', 'charge-nurse'], organization_id: 'org-17' } });
     const res = await refresh(server, { refresh_token: String(tokens.refresh_token) });
     expect(res.status).toBe(200);
     const claims = decodeJwt(String(((await res.json()) as Json).access_token));

@@ -1,8 +1,8 @@
 import { queryAuditEvents, type StoredAuditEvent } from '../../store/audit.ts';
 import { auditEventBundle } from '../audit-bundle.ts';
 import { route } from '../routes.ts';
-import { auditEventView, auditExportQuery, auditQuery, fhirBundle, page } from '../schemas.ts';
-import { cursorKey } from './clients.ts';
+import { auditEventView, auditExportQuery, auditQuery, fhirBundle } from '../schemas.ts';
+import { pagedListRoute, pageRequest } from '../paged-list.ts';
 
 const tag = 'audit';
 
@@ -20,14 +20,11 @@ function describeEvent(e: StoredAuditEvent) {
 }
 
 export const auditRoutes = [
-  route({
-    method: 'get', path: '/audit-events', tag, summary: 'Query audit events by patient, user, client, event and time (newest first, paged)',
+  pagedListRoute({
+    path: '/audit-events', tag, summary: 'Query audit events by patient, user, client, event and time (newest first, paged)',
     query: auditQuery,
-    responses: { 200: { description: 'A page of audit events', schema: page(auditEventView) } },
-    handle: async ({ deps, query }) => {
-      const { items, next } = await queryAuditEvents(deps.db, { limit: query.limit, after: cursorKey(query.cursor) }, query);
-      return { status: 200, body: { items: items.map(describeEvent), next_cursor: next } };
-    },
+    item: auditEventView, description: 'A page of audit events',
+    list: queryAuditEvents, describe: describeEvent,
   }),
   route({
     method: 'get', path: '/audit-events/bundle', tag,
@@ -35,7 +32,7 @@ export const auditRoutes = [
     query: auditExportQuery,
     responses: { 200: { description: 'A searchset Bundle', schema: fhirBundle, contentType: 'application/fhir+json' } },
     handle: async ({ deps, query, req }) => {
-      const { items, next } = await queryAuditEvents(deps.db, { limit: query.limit, after: cursorKey(query.cursor) }, query);
+      const { items, next } = await queryAuditEvents(deps.db, pageRequest(query), query);
       let nextUrl: string | undefined;
       if (next) {
         const url = new URL(`${deps.config.issuer}/admin/audit-events/bundle`);

@@ -1,29 +1,17 @@
-import { decodeCursor } from '../../store/paging.ts';
 import { listClients } from '../../store/clients.ts';
 import { createClient, describeClient, requireClient, rotateClientSecret, setClientDisabled, updateClient } from '../clients.ts';
+import { pagedListRoute } from '../paged-list.ts';
 import { route } from '../routes.ts';
-import { clientCreate, clientListQuery, clientPatch, clientView, clientWithSecret, idParams, page, secretRotation } from '../schemas.ts';
-import { invalidRequest } from '../../oauth/errors.ts';
+import { clientCreate, clientListQuery, clientPatch, clientView, clientWithSecret, idParams, secretRotation } from '../schemas.ts';
 
-export const tag = 'clients';
-
-/** Decodes a list cursor; a cursor that is not ours is invalid_request. */
-export function cursorKey(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const key = decodeCursor(cursor);
-  if (key === undefined) throw invalidRequest('cursor: not a cursor from this API');
-  return key;
-}
+const tag = 'clients';
 
 export const clientRoutes = [
-  route({
-    method: 'get', path: '/clients', tag, summary: 'List clients (by id, paged)',
+  pagedListRoute({
+    path: '/clients', tag, summary: 'List clients (by id, paged)',
     query: clientListQuery,
-    responses: { 200: { description: 'A page of clients', schema: page(clientView) } },
-    handle: async ({ deps, query }) => {
-      const { items, next } = await listClients(deps.db, { limit: query.limit, after: cursorKey(query.cursor) }, query);
-      return { status: 200, body: { items: items.map(describeClient), next_cursor: next } };
-    },
+    item: clientView, description: 'A page of clients',
+    list: listClients, describe: describeClient,
   }),
   route({
     method: 'post', path: '/clients', tag, summary: 'Create a client (a confidential-symmetric one gets a generated secret, shown once)',

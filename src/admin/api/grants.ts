@@ -1,25 +1,24 @@
 import { listGrants } from '../../store/grants.ts';
 import { describeGrant, requireGrant, revokeGrantAsAdmin } from '../grants.ts';
+import { pagedListRoute } from '../paged-list.ts';
 import { route } from '../routes.ts';
-import { grantIdParams, grantListQuery, grantRevocation, grantView, page } from '../schemas.ts';
+import { grantIdParams, grantListQuery, grantRevocation, grantView } from '../schemas.ts';
 
 const tag = 'grants';
 
 export const grantRoutes = [
-  route({
-    method: 'get', path: '/grants', tag, summary: 'List grants by user, client or patient (newest first, paged; live ones unless revoked=true)',
+  pagedListRoute({
+    path: '/grants', tag, summary: 'List grants by user, client or patient (newest first, paged; live ones unless revoked=true)',
     query: grantListQuery,
-    responses: { 200: { description: 'A page of grants', schema: page(grantView) } },
-    handle: async ({ deps, query }) => {
-      const filter = {
+    item: grantView, description: 'A page of grants',
+    list: (db, page, query) =>
+      listGrants(db, page, {
         ...(query.user ? { userId: query.user } : {}),
         ...(query.client ? { clientId: query.client } : {}),
         ...(query.patient ? { patient: query.patient } : {}),
         includeRevoked: query.revoked === true,
-      };
-      const { grants, next } = await listGrants(deps.db, filter, { limit: query.limit, ...(query.cursor ? { after: query.cursor } : {}) });
-      return { status: 200, body: { items: grants.map(describeGrant), next_cursor: next ?? null } };
-    },
+      }),
+    describe: describeGrant,
   }),
   route({
     method: 'get', path: '/grants/:id', tag, summary: 'Read a grant',

@@ -1,21 +1,19 @@
 import { listLaunches } from '../../store/launches.ts';
 import { cancelLaunch, describeLaunch, requireLaunch } from '../launches.ts';
+import { pagedListRoute } from '../paged-list.ts';
 import { route } from '../routes.ts';
-import { launchIdParams, launchListQuery, launchView, page } from '../schemas.ts';
-import { cursorKey } from './clients.ts';
+import { launchIdParams, launchListQuery, launchView } from '../schemas.ts';
 
 const tag = 'launches';
 
 export const launchRoutes = [
-  route({
-    method: 'get', path: '/launches', tag, summary: 'List registered EHR launches (newest first, paged)',
+  pagedListRoute({
+    path: '/launches', tag, summary: 'List registered EHR launches (newest first, paged)',
     query: launchListQuery,
-    responses: { 200: { description: 'A page of launches', schema: page(launchView) } },
-    handle: async ({ deps, query }) => {
-      const filter = { forClient: query.client, registeredBy: query.registeredBy, patient: query.patient, status: query.status };
-      const { items, next } = await listLaunches(deps.db, { limit: query.limit, after: cursorKey(query.cursor) }, filter);
-      return { status: 200, body: { items: items.map(describeLaunch), next_cursor: next } };
-    },
+    item: launchView, description: 'A page of launches',
+    list: (db, page, query) =>
+      listLaunches(db, page, { forClient: query.client, registeredBy: query.registeredBy, patient: query.patient, status: query.status }),
+    describe: describeLaunch,
   }),
   route({
     method: 'get', path: '/launches/:id', tag, summary: 'Read a launch',

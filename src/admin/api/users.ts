@@ -1,22 +1,19 @@
 import { listUsers } from '../../store/users.ts';
 import { route } from '../routes.ts';
-import { idParams, page, passwordReset, userCreate, userListQuery, userPatch, userView, userWithPassword } from '../schemas.ts';
+import { idParams, passwordReset, userCreate, userListQuery, userPatch, userView, userWithPassword } from '../schemas.ts';
 import { createUser, describeUser, requireUser, resetPassword, setUserDisabled, unlockUser, updateUser } from '../users.ts';
-import { cursorKey } from './clients.ts';
+import { pagedListRoute } from '../paged-list.ts';
 import { z } from 'zod';
 
 const tag = 'users';
 const generatedPassword = z.object({ password: z.string().optional().meta({ description: 'The generated password, shown only here' }) });
 
 export const userRoutes = [
-  route({
-    method: 'get', path: '/users', tag, summary: 'List users (by id, paged)',
+  pagedListRoute({
+    path: '/users', tag, summary: 'List users (by id, paged)',
     query: userListQuery,
-    responses: { 200: { description: 'A page of users', schema: page(userView) } },
-    handle: async ({ deps, query }) => {
-      const { items, next } = await listUsers(deps.db, { limit: query.limit, after: cursorKey(query.cursor) }, query);
-      return { status: 200, body: { items: items.map(describeUser), next_cursor: next } };
-    },
+    item: userView, description: 'A page of users',
+    list: listUsers, describe: describeUser,
   }),
   route({
     method: 'post', path: '/users', tag, summary: 'Create a user (without a password, one is generated and shown once)',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { oauthParam, parseInput } from '../../http/validate.ts';
-import { recordAudit } from '../../store/audit.ts';
+import { recordAudit, recordGrantAudit } from '../../store/audit.ts';
 import { redeemAuthorizationCode } from '../../store/codes.ts';
 import { revokeGrant } from '../../store/grants.ts';
 import { invalidClient, invalidGrant } from '../errors.ts';
@@ -51,11 +51,9 @@ export const authorizationCodeGrant: GrantHandler = async ({ body, authenticated
       refreshExpiresAt: refreshExpiry(deps, client, grant),
       requestId,
     });
-    await recordAudit(trx, {
+    await recordGrantAudit(trx, grant, {
       event: 'code.redeemed',
       clientId: client.id,
-      userId: grant.userId ?? grant.fhirUser,
-      patient: grant.context.patient,
       requestId,
       details: { scope: grant.scope, refresh_token: response.refresh_token !== undefined },
     });

@@ -8,7 +8,7 @@ import type { Grant } from '../../store/grants.ts';
  * the user's sign-in session or after a short lifetime). Only for clients
  * allowed refresh_token.
  */
-export function refreshExpiry(deps: AppDeps, client: Client, grant: Grant): Date | undefined {
+export function refreshExpiry(deps: Pick<AppDeps, 'config'>, client: Client, grant: Grant): Date | undefined {
   if (!client.grantTypes.includes('refresh_token') || !grant.accessType) return undefined;
   const { tokens } = deps.config;
   const seconds = grant.accessType === 'offline' ? tokens.offlineRefreshLifetimeSeconds : tokens.onlineRefreshLifetimeSeconds;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { oauthParam, optionalParam, parseInput } from '../../http/validate.ts';
 import { narrowToGrant } from '../../scopes/index.ts';
-import { recordAudit } from '../../store/audit.ts';
+import { recordGrantAudit } from '../../store/audit.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import type { Grant } from '../../store/grants.ts';
 import { consumeRefreshToken } from '../../store/refresh-tokens.ts';
@@ -50,11 +50,9 @@ export const refreshTokenGrant: GrantHandler = async ({ body, authenticated, dep
       refreshExpiresAt: use.expiresAt,
       requestId,
     });
-    await recordAudit(trx, {
+    await recordGrantAudit(trx, grant, {
       event: 'token.refreshed',
       clientId: client.id,
-      userId: grant.userId ?? grant.fhirUser,
-      patient: grant.context.patient,
       requestId,
       details: { grant_id: grant.id, scope, access_type: grant.accessType },
     });

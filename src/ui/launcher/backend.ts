@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../../config/index.ts';
+import { scopeList } from '../../scopes/index.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 /**
@@ -13,7 +14,7 @@ export function backendTab(clients: readonly ClientConfig[], issuer: string): Sa
   const alg = String(key.alg ?? 'RS384');
   const kid = String(key.kid ?? '');
   const tokenUrl = `${issuer}/token`;
-  const scope = backend.scope.split(' ').find((s) => s.startsWith('system/')) ?? 'system/*.rs';
+  const scope = scopeList(backend.scope).find((s) => s.startsWith('system/')) ?? 'system/*.rs';
   const assertion = `node --input-type=module -e "
 import { readFileSync } from 'node:fs';
 import { SignJWT, importJWK } from 'jose';
