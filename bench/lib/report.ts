@@ -9,6 +9,8 @@ export interface Row {
   /** Crypto ceiling of one core for this scenario (ops/s), measured in this run. */
   ceilingPerCore: number;
   rssStartMb: number | undefined;
+  /** Halfway through the timed run (a scenario that ends early may have none). */
+  rssMidMb: number | undefined;
   rssEndMb: number | undefined;
   /** Server CPU (user + system, all its processes) per 2xx answer: a figure other load on the machine disturbs less than req/s. */
   cpuUsPerRequest: number | undefined;
@@ -37,7 +39,7 @@ export function withRatios(rows: Row[], cores: number): Row[] {
   });
 }
 
-const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'CPU us/req', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/end'] as const;
+const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'CPU us/req', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/mid/end'] as const;
 
 const x = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
 
@@ -55,7 +57,7 @@ function cells(r: Row): string[] {
     x(r.vsPeerMemory),
     x(r.vsPeerPostgres),
     x(r.vsOneWorker),
-    `${r.rssStartMb ?? '?'}/${r.rssEndMb ?? '?'}`,
+    `${r.rssStartMb ?? '?'}/${r.rssMidMb ?? '?'}/${r.rssEndMb ?? '?'}`,
   ];
 }
 
