@@ -28,7 +28,7 @@ import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
-import { launcherRouter } from './ui/launcher/router.ts';
+import { launcherRouter } from './sandbox/launcher/router.ts';
 import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
 import { smartStyleRouter } from './style/index.ts';
 import type { KeyRing } from './tokens/keys.ts';

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { PatientSummary } from '../../fhir/index.ts';
 import { html, page } from '../html.ts';
-import type { LauncherUser } from './guard.ts';
+import type { LauncherUser } from '../../sandbox/launcher/guard.ts';
 
 /**
  * The EHR frame: a patient banner over the app, as an EHR embeds a SMART app.

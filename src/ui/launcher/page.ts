@@ -1,8 +1,8 @@
 import type { EncounterSummary, PatientSummary } from '../../fhir/index.ts';
 import { SIMULATED_ERROR_LABELS, SIMULATED_ERRORS } from '../../sandbox/simulated-errors.ts';
 import { html, page, type SafeHtml } from '../html.ts';
-import { ADHOC, type LaunchForm } from './form.ts';
-import type { LauncherUser } from './guard.ts';
+import { ADHOC, type LaunchForm } from '../../sandbox/launcher/form.ts';
+import type { LauncherUser } from '../../sandbox/launcher/guard.ts';
 
 /** An app the launcher can open: a client with a launch URL that uses the authorization code flow. */
 export interface LaunchableApp {

@@ -1,6 +1,6 @@
 import type { ClientConfig } from '../../config/index.ts';
 import { scopeList } from '../../scopes/index.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 
 /**
  * SMART Backend Services, ready to paste: a client assertion signed with a demo
