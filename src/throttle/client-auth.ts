@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { decodeJwt } from 'jose';
 import type { AppDeps } from '../deps.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { ClientAuthThrottled, OAuthError } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 
 /**
@@ -16,10 +16,7 @@ export async function throttleClientAuth<T>(req: Request, deps: AppDeps, claimed
   const throttle = deps.throttles.clients;
   const refusal = await throttle.check(claimedId, req.ip);
   if (refusal)
-    throw new OAuthError('invalid_client', `too many failed client authentications; retry after ${refusal.retryAfterSeconds} s`, {
-      status: 429,
-      retryAfter: refusal.retryAfterSeconds,
-    });
+    throw new ClientAuthThrottled(refusal.retryAfterSeconds);
   try {
     return await work();
   } catch (error) {
