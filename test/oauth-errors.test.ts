@@ -34,7 +34,7 @@ describe('the OAuth error classes', () => {
       expect(error, code).toBeInstanceOf(OAuthError);
       expect(error.constructor.name, code).not.toBe('OAuthError');
       expect([error.code, error.status], code).toEqual([code, status]);
-      expect(error.body).toEqual({ error: code, error_description: 'd' });
+      expect(error.parameters()).toEqual({ error: code, error_description: 'd' });
     }
     expect(oauthError('invalid_request', 'd')).toBeInstanceOf(InvalidRequest);
     expect(new OAuthError('not_found', 'd').status).toBe(404);

@@ -23,7 +23,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const delivery = error.delivery;
   if (delivery.kind === 'redirect') {
     const target = new URL(delivery.redirectUri);
-    for (const [name, value] of Object.entries(error.body)) target.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(error.parameters())) target.searchParams.set(name, value);
     if (delivery.state !== undefined) target.searchParams.set('state', delivery.state);
     res.redirect(302, target.toString());
     return;
@@ -34,7 +34,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(error.status).type('html').send(errorPage(error.code, error.description, req.id));
     return;
   }
-  res.status(error.status).json(error.body);
+  res.status(error.status).json(error.parameters());
 };
 
 function toOAuthError(err: unknown): OAuthError {

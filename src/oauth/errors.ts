@@ -84,8 +84,8 @@ export class OAuthError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
-  /** The JSON answer, and the query parameters of a redirect (RFC 6749 §4.1.2.1, §5.2). */
-  get body(): { error: OAuthErrorCode; error_description: string } {
+  /** The error's parameters: the JSON answer, and a redirect's query (RFC 6749 §4.1.2.1, §5.2). */
+  parameters(): { error: OAuthErrorCode; error_description: string } {
     return { error: this.code, error_description: this.description };
   }
 
