@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Db } from '../db/index.ts';
-import { OAuthError, invalidRequest } from '../oauth/errors.ts';
+import { Conflict, NotFound, invalidRequest } from '../oauth/errors.ts';
 import * as store from '../store/clients.ts';
 import type { Client, ClientRecord } from '../store/clients.ts';
 import { randomToken, sha256 } from '../tokens/secrets.ts';
@@ -14,8 +14,8 @@ import { clientCreate, type clientPatch, type clientView } from './schemas.ts';
  * once, and stored only as SHA-256.
  */
 
-export const notFound = (what: string) => new OAuthError('not_found', `no such ${what}`);
-const conflict = (description: string) => new OAuthError('invalid_request', description, { status: 409 });
+export const notFound = (what: string) => new NotFound(`no such ${what}`);
+const conflict = (description: string) => new Conflict(description);
 
 export function describeClient(c: Client): z.output<typeof clientView> {
   return {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Db } from '../db/index.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { Conflict } from '../oauth/errors.ts';
 import { unlockUser as liftSignInLocks } from '../store/throttle.ts';
 import * as store from '../store/users.ts';
 import type { User } from '../store/users.ts';
@@ -52,7 +52,7 @@ export async function createUser(db: Db, actor: Actor, input: z.output<typeof us
       fhirUser: input.fhirUser ?? null,
       attributes: input.attributes,
     });
-    if (!created) throw new OAuthError('invalid_request', 'a user with this id or username already exists', { status: 409 });
+    if (!created) throw new Conflict('a user with this id or username already exists');
     await auditChange(trx, actor, { event: 'user.created', userId: id, details: { username: input.username } });
     return created;
   });

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Request, RequestHandler } from 'express';
-import { OAuthError } from '../oauth/errors.ts';
+import { InvalidRequest, type OAuthError } from '../oauth/errors.ts';
 
 /**
  * Bad bytes stop at the edge: a NUL or invalid UTF-8 anywhere in the URL (path
@@ -32,7 +32,7 @@ export const rejectBadBytes: RequestHandler = (req, _res, next) => {
 };
 
 function badInput(where: string, req: Request): OAuthError {
-  const error = new OAuthError('invalid_request', `${where} contains a NUL byte or invalid UTF-8`);
+  const error = new InvalidRequest(`${where} contains a NUL byte or invalid UTF-8`);
   return req.method === 'GET' && req.accepts(['json', 'html']) === 'html' ? error.asPage() : error;
 }
 

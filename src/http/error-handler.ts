@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { NotFound, OAuthError, ServerError, TemporarilyUnavailable, UnreadableBody } from '../oauth/errors.ts';
 import { errorPage, prefersHtml } from '../ui/error-page.ts';
 
 /**
@@ -23,8 +23,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const delivery = error.delivery;
   if (delivery.kind === 'redirect') {
     const target = new URL(delivery.redirectUri);
-    target.searchParams.set('error', error.code);
-    target.searchParams.set('error_description', error.description);
+    for (const [name, value] of Object.entries(error.parameters())) target.searchParams.set(name, value);
     if (delivery.state !== undefined) target.searchParams.set('state', delivery.state);
     res.redirect(302, target.toString());
     return;
@@ -35,25 +34,21 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(error.status).type('html').send(errorPage(error.code, error.description, req.id));
     return;
   }
-  res.status(error.status).json({ error: error.code, error_description: error.description });
+  res.status(error.status).json(error.parameters());
 };
 
 function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
   if (isDatabaseUnavailable(err))
-    return new OAuthError('temporarily_unavailable', 'the service cannot reach its database right now; try again shortly', {
-      retryAfter: DATABASE_RETRY_AFTER_SECONDS,
-    });
-  const status = (err as { status?: unknown; type?: unknown })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    // body-parser: malformed JSON or form, too large, bad charset.
-    const type = (err as { type?: string }).type ?? 'request';
-    return new OAuthError('invalid_request', `the request body could not be read (${type})`, { status });
-  }
-  return new OAuthError('server_error', 'the server could not complete the request');
+    return new TemporarilyUnavailable('the service cannot reach its database right now; try again shortly', DATABASE_RETRY_AFTER_SECONDS);
+  const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
+  // body-parser: malformed JSON or form, too large, bad charset.
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new UnreadableBody({ status, type: typeof type === 'string' ? type : undefined });
+  return new ServerError('the server could not complete the request');
 }
 
 /** Unknown routes: OAuth-style JSON 404, or a page naming the path for a browser. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new OAuthError('not_found', `there is nothing at ${req.method} ${req.path}: the home page (/) lists what this service serves`));
+  next(new NotFound(`there is nothing at ${req.method} ${req.path}: the home page (/) lists what this service serves`));
 };

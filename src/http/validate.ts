@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OAuthError, type OAuthErrorCode } from '../oauth/errors.ts';
+import { oauthError, type OAuthErrorCode } from '../oauth/errors.ts';
 
 /**
  * Validates input at the edge with a zod schema. A failure becomes an
@@ -17,7 +17,7 @@ export function parseInput<S extends z.ZodType>(
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = issue.path.map(String).join('.');
-  throw new OAuthError(code, name ? `${name}: ${issue.message}` : issue.message);
+  throw oauthError(code, name ? `${name}: ${issue.message}` : issue.message);
 }
 
 /**

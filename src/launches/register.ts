@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps.ts';
 import { encounterPatientId, FhirUnavailableError } from '../fhir/index.ts';
 import { parseInput } from '../http/validate.ts';
-import { OAuthError, invalidRequest } from '../oauth/errors.ts';
+import { TemporarilyUnavailable, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 import { findClient, type Client } from '../store/clients.ts';
 import { createLaunch } from '../store/launches.ts';
@@ -87,7 +87,7 @@ async function checkReferences(deps: LaunchRegistrationDeps, body: LaunchRegistr
     return body.patient ?? owner;
   } catch (error) {
     if (error instanceof FhirUnavailableError)
-      throw new OAuthError('temporarily_unavailable', 'the FHIR server holding patients is not reachable');
+      throw new TemporarilyUnavailable('the FHIR server holding patients is not reachable');
     throw error;
   }
 }

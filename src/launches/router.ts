@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.ts';
 import { requireConfidentialClient } from '../oauth/client-auth/index.ts';
-import { OAuthError, invalidRequest } from '../oauth/errors.ts';
+import { AccessDenied, NotFound, invalidRequest } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import { cancelLaunch, findRegisteredLaunch, type Launch } from '../store/launches.ts';
@@ -28,7 +28,7 @@ export function launchesRouter(deps: AppDeps): Router {
     );
     const client = await requireConfidentialClient(req, deps, credentials);
     if (!client.roles.includes('launch-registrar'))
-      throw new OAuthError('access_denied', 'this client may not register launches', { status: 403 });
+      throw new AccessDenied('this client may not register launches');
     return client;
   };
 
@@ -43,13 +43,13 @@ export function launchesRouter(deps: AppDeps): Router {
   router.get('/launches/:launch', noStore, async (req, res) => {
     const client = await registrar(req);
     const launch = await findRegisteredLaunch(deps.db, req.params.launch, client.id);
-    if (!launch) throw new OAuthError('not_found', 'no such launch');
+    if (!launch) throw new NotFound('no such launch');
     res.json(describeLaunch(launch));
   });
 
   router.delete('/launches/:launch', async (req, res) => {
     const client = await registrar(req);
-    if (!(await cancelLaunch(deps.db, req.params.launch, client.id))) throw new OAuthError('not_found', 'no such launch');
+    if (!(await cancelLaunch(deps.db, req.params.launch, client.id))) throw new NotFound('no such launch');
     await recordAudit(deps.db, { event: 'launch.cancelled', clientId: client.id, requestId: req.id as string });
     res.status(204).end();
   });

@@ -1,11 +1,10 @@
 import type { AppDeps } from '../deps.ts';
 import { evaluateClaimRules, runIssueHook, type ClaimInput, type ClaimSet, type GrantType } from '../claims/index.ts';
 import { scopeList } from '../scopes/index.ts';
-import type { AuditEvent } from '../store/audit.ts';
 import type { Client } from '../store/clients.ts';
 import type { Grant } from '../store/grants.ts';
 import type { User } from '../store/users.ts';
-import { OAuthError, serverError } from './errors.ts';
+import { GrantDenied, InvalidRequest, ServerError } from './errors.ts';
 
 /** The token's `sub`: the local user's id, else the fhirUser the EHR vouched for, else (backend services) the client id. */
 export function subjectOf(grant: Pick<Grant, 'userId' | 'fhirUser' | 'clientId'>): string {
@@ -40,7 +39,7 @@ export function claimInputFor({ grant, grantType, client, user, scope }: ClaimSu
 }
 
 /** Claim rules, then the code hook (if configured), for this issuance. */
-export async function customClaims(deps: AppDeps, subjects: ClaimSubjects, requestId: string | undefined): Promise<ClaimSet> {
+export async function customClaims(deps: AppDeps, subjects: ClaimSubjects): Promise<ClaimSet> {
   const input = claimInputFor(subjects);
   const claims = evaluateClaimRules(deps.config.claimRules, input);
   if (!deps.hook) return claims;
@@ -68,21 +67,26 @@ export async function customClaims(deps: AppDeps, subjects: ClaimSubjects, reque
         tokenResponse: { ...claims.tokenResponse, ...result.claims.tokenResponse },
       };
     case 'denied':
-      throw new OAuthError('access_denied', result.reason, { status: 400 });
+      throw new GrantDenied(result.reason);
     case 'guard_violation':
       deps.logger.warn({ client: client.id, reason: result.reason }, 'issue hook tried to set a reserved name');
-      throw new OAuthError('invalid_request', 'the request was refused by a server policy');
+      throw new InvalidRequest('the request was refused by a server policy');
     case 'failed':
       deps.logger.error({ client: client.id, reason: result.reason }, 'issue hook failed');
-      // Audited by the token endpoint once the grant's transaction has rolled back.
-      throw Object.assign(serverError('the server could not issue tokens'), {
-        audit: {
-          event: 'hook.failed',
-          clientId: client.id,
-          userId: subjects.user?.id,
-          requestId,
-          details: { reason: result.reason, grant: subjects.grantType },
-        } satisfies AuditEvent,
-      });
+      throw new IssueHookFailed(result.reason, client.id, subjects.user?.id);
+  }
+}
+
+/**
+ * The issue hook threw or ran too long: server_error to the client. The token
+ * endpoint audits it (`hook.failed`) once the grant's transaction has rolled back.
+ */
+export class IssueHookFailed extends ServerError {
+  constructor(
+    readonly reason: string,
+    readonly clientId: string,
+    readonly userId: string | undefined,
+  ) {
+    super('the server could not issue tokens');
   }
 }

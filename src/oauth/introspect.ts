@@ -7,9 +7,8 @@ import { formBody } from '../http/form.ts';
 import { optionalParam, parseInput } from '../http/validate.ts';
 import { findActiveRefreshToken } from '../store/refresh-tokens.ts';
 import type { AccessTokenStanding } from '../store/revocations.ts';
-import { authenticateClient } from './client-auth/index.ts';
-import { BASIC_CHALLENGE, parseBasicCredentials, secretHolder } from './client-auth/secret.ts';
-import { OAuthError, invalidClient } from './errors.ts';
+import { authenticateClient, namedClientIds, prereadLookup, type ClientLookup } from './client-auth/index.ts';
+import { BASIC_CHALLENGE, ClientRoleMissing, invalidClient } from './errors.ts';
 import { subjectOf } from './grant-claims.ts';
 import { activeAccessToken, isActive, verifiedAccessToken, type ActiveAccessToken } from './token-standing.ts';
 
@@ -38,59 +37,44 @@ type Introspection =
 
 /**
  * Who may introspect: a client with the `introspector` role, authenticated as
- * at /token (Basic, client_secret_post, and private_key_jwt once wired), or
- * presenting `Authorization: Bearer <an active access token we issued>` whose
- * client has that role (SMART token-introspection: the endpoint may accept a
- * bearer token). Returns the caller's client id.
+ * at /token (Basic, client_secret_post, private_key_jwt), or presenting
+ * `Authorization: Bearer <an active access token we issued>` whose client has
+ * that role (SMART token-introspection: the endpoint may accept a bearer
+ * token). `lookup` holds the client rows already read, if any. Returns the
+ * caller's client id.
  */
-async function authenticateIntrospector(req: Request, deps: AppDeps): Promise<string> {
+async function authenticateIntrospector(req: Request, deps: AppDeps, lookup: ClientLookup | undefined): Promise<string> {
   const header = req.headers.authorization;
   let clientId: string;
   let roles: string[];
-  if (typeof header === 'string' && /^bearer /i.test(header)) {
-    const active = await activeAccessToken(deps, header.slice('bearer '.length).trim());
+  if (presentsBearer(req)) {
+    const active = await activeAccessToken(deps, header!.slice('bearer '.length).trim());
     if (!active) throw invalidClient('the bearer token is not active', CHALLENGE);
     clientId = active.claims.client_id;
     roles = active.standing.clientRoles;
   } else {
-    const authenticated = await authenticateClient(req, deps);
+    const authenticated = await authenticateClient(req, deps, { lookup });
     if (!authenticated || authenticated.method === 'none') throw invalidClient('client authentication required', CHALLENGE);
     clientId = authenticated.client.id;
     roles = authenticated.client.roles;
   }
-  return mayIntrospect(clientId, roles);
-}
-
-function mayIntrospect(clientId: string, roles: readonly string[]): string {
-  if (!roles.includes(INTROSPECTOR_ROLE))
-    throw new OAuthError('unauthorized_client', 'this client may not introspect tokens', { status: 403 });
+  if (!roles.includes(INTROSPECTOR_ROLE)) throw new ClientRoleMissing('this client may not introspect tokens');
   return clientId;
 }
 
+const presentsBearer = (req: Request) => /^bearer /i.test(req.headers.authorization ?? '');
+
 /**
- * The hot path: a resource server with a Basic secret introspects an access
- * token. One signature verification and ONE query, which also reads the
- * caller's client row, so authenticating the caller costs no round trip.
- * Anything else (bearer callers, assertions, refresh tokens) takes the general path.
+ * The hot path: a client authenticating with credentials introspects an
+ * access token. One signature verification and ONE query (or none, from the
+ * cache in token-standing.ts), which also reads the rows of the clients the
+ * request names, so authenticating the caller costs no round trip.
+ * Undefined for a token that is not one of ours (inactive).
  */
-async function introspectWithBasic(
-  req: Request,
-  deps: AppDeps,
-  token: string,
-): Promise<{ caller: string; result: Introspection } | undefined> {
-  const header = req.headers.authorization;
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  if (typeof header !== 'string' || !/^basic /i.test(header) || !token.includes('.')) return undefined;
-  if (body.client_secret !== undefined || body.client_assertion !== undefined || body.client_assertion_type !== undefined)
-    return undefined;
-  const candidates = parseBasicCredentials(header);
-  if (!candidates || (typeof body.client_id === 'string' && !candidates.some((c) => c.id === body.client_id))) return undefined;
-  const verified = await verifiedAccessToken(deps, token, candidates.map((c) => c.id));
-  if (!verified) return undefined;
-  const { claims, standing } = verified.token;
-  const caller = secretHolder(candidates, verified.callers, CHALLENGE);
-  mayIntrospect(caller.id, caller.roles);
-  return { caller: caller.id, result: isActive(standing) ? accessTokenIntrospection(claims, standing) : INACTIVE };
+async function accessTokenWithCallers(req: Request, deps: AppDeps, token: string) {
+  const named = namedClientIds(req);
+  const verified = await verifiedAccessToken(deps, token, named);
+  return verified && { token: verified.token, lookup: prereadLookup(deps.db, named, verified.callers) };
 }
 
 async function introspectAccessToken(deps: AppDeps, token: string): Promise<Introspection> {
@@ -147,14 +131,17 @@ export function introspectionRouter(deps: AppDeps): Router {
   const router = Router();
   const form = formBody(INTROSPECT_FORM);
   router.post('/introspect', noStore, form, async (req, res) => {
-    const token = typeof req.body?.token === 'string' ? req.body.token : undefined;
-    const fast = token && token.length <= 65_536 ? await introspectWithBasic(req, deps, token) : undefined;
+    const sent: unknown = req.body?.token;
+    const accessToken = typeof sent === 'string' && sent.length <= 65_536 && sent.includes('.') && !presentsBearer(req) ? sent : undefined;
     let caller: string;
     let result: Introspection;
-    if (fast) {
-      ({ caller, result } = fast);
+    if (accessToken) {
+      const found = await accessTokenWithCallers(req, deps, accessToken);
+      caller = await authenticateIntrospector(req, deps, found?.lookup);
+      parseInput(requestSchema, req.body);
+      result = found && isActive(found.token.standing) ? accessTokenIntrospection(found.token.claims, found.token.standing) : INACTIVE;
     } else {
-      caller = await authenticateIntrospector(req, deps);
+      caller = await authenticateIntrospector(req, deps, undefined);
       const { token } = parseInput(requestSchema, req.body);
       result = token.includes('.') ? await introspectAccessToken(deps, token) : await introspectRefreshToken(deps, token);
     }

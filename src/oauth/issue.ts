@@ -56,7 +56,7 @@ export async function issueTokens(
 
   const user = await currentGrantUser(db, grant.userId);
   const subject = subjectOf(grant);
-  const custom = await customClaims(deps, { grant, grantType, client, user, scope }, options.requestId);
+  const custom = await customClaims(deps, { grant, grantType, client, user, scope });
   const fhirUserUrl = granted.has('fhirUser') && grant.fhirUser ? `${config.fhirBaseUrl}/${grant.fhirUser}` : undefined;
 
   const accessClaims = mergeCustomClaims(

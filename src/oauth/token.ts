@@ -8,7 +8,8 @@ import { parseInput, oauthParam } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
 import { registeredOrigins, type Client } from '../store/clients.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth/index.ts';
-import { OAuthError } from './errors.ts';
+import { OAuthError, UnauthorizedClient, UnsupportedGrantType } from './errors.ts';
+import { IssueHookFailed } from './grant-claims.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';
@@ -74,23 +75,31 @@ export function tokenRouter(deps: AppDeps): Router {
     const { grant_type } = parseInput(grantTypeSchema, body);
     const grant = GRANTS[grant_type];
     if (!grant || !Object.hasOwn(GRANTS, grant_type))
-      throw new OAuthError('unsupported_grant_type', `grant_type "${grant_type}" is not supported`);
+      throw new UnsupportedGrantType(`grant_type "${grant_type}" is not supported`);
 
+    const requestId = req.id as string | undefined;
     try {
-      // client_credentials records the assertion's jti together with its audit row: one write per token.
-      const authenticated = await authenticateClient(req, deps, body, { deferAssertionJti: grant_type === 'client_credentials' });
+      const authenticated = await authenticateClient(req, deps, { body });
       if (authenticated) {
         restrictCorsToClient(req, res, authenticated.client);
         if (!authenticated.client.grantTypes.includes(grant_type))
-          throw new OAuthError('unauthorized_client', `this client may not use grant_type ${grant_type}`);
+          throw new UnauthorizedClient(`this client may not use grant_type ${grant_type}`);
       }
-      const response = await grant({ body, authenticated, deps, requestId: req.id as string | undefined });
+      const response = await grant({ body, authenticated, deps, requestId });
       res.json(response);
       deps.metrics.tokensIssued(grant_type, response);
       deps.metrics.observeTokenRequest(grant_type, 'success', (performance.now() - started) / 1000);
     } catch (error) {
       deps.metrics.observeTokenRequest(grant_type, error instanceof OAuthError ? error.code : 'server_error', (performance.now() - started) / 1000);
-      if (error instanceof OAuthError && error.audit) await recordAudit(deps.db, error.audit);
+      // After the grant's transaction has rolled back, so the audit row stays.
+      if (error instanceof IssueHookFailed)
+        await recordAudit(deps.db, {
+          event: 'hook.failed',
+          clientId: error.clientId,
+          userId: error.userId,
+          requestId,
+          details: { reason: error.reason, grant: grant_type },
+        });
       throw error;
     }
   });

@@ -5,18 +5,15 @@ import { evaluateClaimRules, mergeCustomClaims } from '../claims/index.ts';
 import { findClient } from '../store/clients.ts';
 import { scopeSet } from '../scopes/index.ts';
 import { findUser } from '../store/users.ts';
-import { OAuthError } from './errors.ts';
+import { BearerTokenMissing, InsufficientScope, InvalidToken } from './errors.ts';
 import { claimInputFor } from './grant-claims.ts';
 import { activeAccessToken } from './introspect.ts';
 import { noStore } from '../http/no-store.ts';
 
-const invalidToken = (description: string) =>
-  new OAuthError('invalid_token', description, { wwwAuthenticate: `Bearer realm="smart-launch", error="invalid_token"` });
-
 function bearerToken(req: Request): string {
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
-  if (!match) throw new OAuthError('invalid_token', 'send the access token as Authorization: Bearer', { wwwAuthenticate: 'Bearer realm="smart-launch"' });
+  if (!match) throw new BearerTokenMissing('send the access token as Authorization: Bearer');
   return match[1]!;
 }
 
@@ -30,21 +27,19 @@ export function userinfoRouter(deps: AppDeps): Router {
   const router = Router();
   const userinfo = async (req: Request, res: import('express').Response) => {
     const active = await activeAccessToken(deps, bearerToken(req));
-    if (!active) throw invalidToken('the access token is not active');
+    if (!active) throw new InvalidToken('the access token is not active');
     const { claims, standing } = active;
     const scopes = scopeSet(String(claims.scope ?? ''));
     if (!scopes.has('openid'))
-      throw new OAuthError('insufficient_scope', 'the access token was not granted openid', {
-        wwwAuthenticate: 'Bearer realm="smart-launch", error="insufficient_scope", scope="openid"',
-      });
+      throw new InsufficientScope('the access token was not granted openid', 'openid');
 
     const { grant } = standing;
-    if (!grant) throw invalidToken('the access token has no user');
+    if (!grant) throw new InvalidToken('the access token has no user');
     const [client, user] = await Promise.all([
       findClient(deps.db, grant.clientId),
       grant.userId ? findUser(deps.db, grant.userId) : undefined,
     ]);
-    if (!client) throw invalidToken('the access token has no user');
+    if (!client) throw new InvalidToken('the access token has no user');
 
     const standard: Record<string, unknown> = { sub: claims.sub };
     if (scopes.has('fhirUser') && typeof claims.fhirUser === 'string') standard.fhirUser = claims.fhirUser;

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { InvalidGrant, InvalidScope, InvalidToken, TemporarilyUnavailable } from '../oauth/errors.ts';
 import { findClient } from '../store/clients.ts';
 import { findLiveLaunch } from '../store/launches.ts';
 import { launchExtraOfCode, launchExtraOfGrant, launchExtraOfRefreshToken } from '../store/simulations.ts';
@@ -38,7 +38,7 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
     // Only ever redirect to a redirect URI registered for the client (RFC 6749 §4.1.2.1).
     const client = await findClient(deps.db, client_id);
     if (!client?.redirectUris.includes(redirect_uri)) return;
-    throw new OAuthError('invalid_scope', `the requested scope is not valid${note}`).redirectTo(
+    throw new InvalidScope(`the requested scope is not valid${note}`).redirectTo(
       redirect_uri,
       typeof state === 'string' ? state : undefined,
     );
@@ -51,7 +51,7 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
     next();
   });
 
-  router.use('/token', form, async (req, res, next) => {
+  router.use('/token', form, async (req, _res, next) => {
     if (req.method !== 'POST') return next();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const extra =
@@ -62,11 +62,10 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
           : undefined;
     const error = simulated(extra);
     if (error === 'token_unavailable') {
-      res.setHeader('Retry-After', '30');
-      throw new OAuthError('temporarily_unavailable', `the token endpoint is down${note}`);
+      throw new TemporarilyUnavailable(`the token endpoint is down${note}`, 30);
     }
     if (error === 'expired_code' && body.grant_type === 'authorization_code')
-      throw new OAuthError('invalid_grant', `the authorization code has expired${note}`);
+      throw new InvalidGrant(`the authorization code has expired${note}`);
     next();
   });
 
@@ -75,9 +74,7 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
     router.use(fhirBase.pathname, async (req, _res, next) => {
       const grantId = grantOfBearer(req.headers.authorization);
       if (grantId && simulated(await launchExtraOfGrant(deps.db, grantId)) === 'fhir_unauthorized')
-        throw new OAuthError('invalid_token', `the access token was rejected${note}`, {
-          wwwAuthenticate: `Bearer error="invalid_token", error_description="simulated by the launcher"`,
-        });
+        throw new InvalidToken(`the access token was rejected${note}`, `Bearer error="invalid_token", error_description="simulated by the launcher"`);
       next();
     });
   }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { decodeJwt } from 'jose';
 import type { AppDeps } from '../deps.ts';
-import { OAuthError } from '../oauth/errors.ts';
+import { ClientAuthThrottled, OAuthError } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 
 /**
@@ -10,20 +10,31 @@ import { recordAudit } from '../store/audit.ts';
  * the address blocked); an invalid_client failure is counted. The client id is
  * the one the request claims (body client_id, Basic user id, or the
  * assertion's unverified `sub`), so failures for unknown ids count too.
+ *
+ * `ask` is when the throttle is asked: `before` the credentials are checked,
+ * or, where asking first would cost the round trip a caller saved by reading
+ * the client rows ahead (introspection's one query), `after-failure` only: a
+ * delayed client's failures are then still refused with 429 and counted.
  */
-export async function throttleClientAuth<T>(req: Request, deps: AppDeps, claimedId: string | undefined, work: () => Promise<T>): Promise<T> {
+export async function throttleClientAuth<T>(
+  req: Request,
+  deps: AppDeps,
+  claimedId: string | undefined,
+  ask: 'before' | 'after-failure',
+  work: () => Promise<T>,
+): Promise<T> {
   if (!claimedId) return work();
   const throttle = deps.throttles.clients;
-  const refusal = await throttle.check(claimedId, req.ip);
-  if (refusal)
-    throw new OAuthError('invalid_client', `too many failed client authentications; retry after ${refusal.retryAfterSeconds} s`, {
-      status: 429,
-      retryAfter: refusal.retryAfterSeconds,
-    });
+  const refuseWhileDelayed = async () => {
+    const refusal = await throttle.check(claimedId, req.ip);
+    if (refusal) throw new ClientAuthThrottled(refusal.retryAfterSeconds);
+  };
+  if (ask === 'before') await refuseWhileDelayed();
   try {
     return await work();
   } catch (error) {
     if (error instanceof OAuthError && error.code === 'invalid_client') {
+      if (ask === 'after-failure') await refuseWhileDelayed();
       const { subjectLocked } = await throttle.recordFailure(claimedId, req.ip);
       if (subjectLocked)
         await recordAudit(deps.db, {
@@ -41,13 +52,16 @@ export async function throttleClientAuth<T>(req: Request, deps: AppDeps, claimed
 export function claimedClientId(basicIds: string[] | undefined, body: Record<string, unknown>): string | undefined {
   if (typeof body.client_id === 'string') return body.client_id;
   if (basicIds?.[0]) return basicIds[0];
-  if (typeof body.client_assertion === 'string') {
-    try {
-      const sub = decodeJwt(body.client_assertion).sub;
-      return typeof sub === 'string' ? sub : undefined;
-    } catch {
-      return undefined;
-    }
+  return assertionSubject(body.client_assertion);
+}
+
+/** The `sub` a client assertion claims, unverified. */
+export function assertionSubject(assertion: unknown): string | undefined {
+  if (typeof assertion !== 'string') return undefined;
+  try {
+    const sub = decodeJwt(assertion).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

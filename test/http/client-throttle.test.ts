@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessToken } from '../../src/tokens/access-token.ts';
 import { basic, SECRETS } from '../helpers/oauth.ts';
 import { TEST_DATABASE_URL } from '../helpers/databases.ts';
 import { freshPostgresSchema, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -73,6 +74,20 @@ describe('failed client authentication is throttled per (client, address), per c
     const elsewhere = await post(server, '127.0.5.1', path, ...right);
     expect(elsewhere.status).toBeLessThan(429);
     expect(elsewhere.status).not.toBe(401);
+  });
+
+  it('/introspect of an access token (the one-query path) counts failures too, and a delayed client fails with 429', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = signAccessToken(server.deps.keys.accessToken, {
+      iss: server.config.issuer, aud: server.config.fhirBaseUrl, sub: 'bulk-exporter', client_id: 'bulk-exporter',
+      scope: 'system/Patient.rs', jti: 'g-throttle.1', iat: now, exp: now + 300,
+    });
+    // An unknown id counts like a real one; fhir-server's own count is the next test's.
+    const wrong = [{ 'content-type': form, authorization: basic('unknown-resource-server', 'nope') }, `token=${token}`] as const;
+    for (let i = 0; i <= limits.freeFailures; i++) expect((await post(server, '127.0.9.1', '/introspect', ...wrong)).status).toBe(401);
+    const delayed = await post(server, '127.0.9.1', '/introspect', ...wrong);
+    expect(delayed).toMatchObject({ status: 429, error: 'invalid_client' });
+    expect(Number(delayed.retryAfter)).toBeGreaterThan(0);
   });
 
   it('locks a client id only at lockFailures failures from many addresses, and audits it', async () => {

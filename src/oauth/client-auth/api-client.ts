@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { Client } from '../../store/clients.ts';
-import { OAuthError } from '../errors.ts';
+import { AccessDenied } from '../errors.ts';
 import { requireConfidentialClient } from './index.ts';
 
 /** The only fields of a JSON API's body or query that are credentials (private_key_jwt); Basic comes in the header. */
@@ -21,6 +21,6 @@ export async function requireClientWithRole(req: Request, deps: AppDeps, role: s
     if (body) delete body[name];
   }
   const client = await requireConfidentialClient(req, deps, credentials);
-  if (!client.roles.includes(role)) throw new OAuthError('access_denied', refusal, { status: 403 });
+  if (!client.roles.includes(role)) throw new AccessDenied(refusal);
   return client;
 }

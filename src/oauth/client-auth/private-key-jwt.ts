@@ -1,8 +1,8 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { AppDeps } from '../../deps.ts';
-import { recordAssertionJti } from '../../store/assertion-jtis.ts';
-import { findClient, type Client } from '../../store/clients.ts';
+import type { Client } from '../../store/clients.ts';
 import { invalidClient, type OAuthError } from '../errors.ts';
+import type { ClientLookup } from './lookup.ts';
 import { clientKeySet, JwksUnavailableError, refreshAfterUnknownKid, type ClientKeySet } from './client-keys.ts';
 
 /** Tolerated clock difference on `iat`, `nbf` and the 5-minute ceiling on `exp`. */
@@ -22,20 +22,18 @@ const UNVERIFIED = 'client assertion could not be verified';
 /**
  * private_key_jwt (RFC 7523 §2.2 and §3, SMART App Launch
  * client-confidential-asymmetric). Checks the assertion's form and claims,
- * then its signature against the client's registered keys, then records its
- * jti (outside any transaction: authentication runs before the grant's), or,
- * with `deferJti`, leaves that to the caller's one write (client_credentials).
- * Every failure is invalid_client.
+ * then its signature against the client's registered keys. Every failure is
+ * invalid_client. Its jti is recorded by the caller, as assertion-replay.ts says.
  *
  * @example
- *   const { client } = await authenticateWithAssertion(deps, body.client_assertion, body.client_id, ['RS384', 'ES384']);
+ *   const { client, assertion } = await authenticateWithAssertion(deps, body.client_assertion, body.client_id, ['RS384', 'ES384'], { lookup });
  */
 export async function authenticateWithAssertion(
   deps: AppDeps,
   assertion: unknown,
   bodyClientId: string | undefined,
   algorithms: readonly string[],
-  options: { deferJti?: boolean; audiences?: readonly string[] } = {},
+  options: { lookup: ClientLookup; audiences?: readonly string[] },
 ): Promise<{ client: Client; assertion: VerifiedAssertion }> {
   if (typeof assertion !== 'string') throw invalidClient('client_assertion must be sent once, as a JWT');
   const { header, claims } = decode(assertion);
@@ -43,7 +41,7 @@ export async function authenticateWithAssertion(
   const audiences = options.audiences ?? assertionAudiences(deps.config.issuer, '/token');
   const clientId = checkClaims(claims, audiences, bodyClientId);
 
-  const found = await findClient(deps.db, clientId);
+  const found = await options.lookup.find(clientId);
   const client = found?.type === 'confidential-asymmetric' && !found.disabled ? found : undefined;
   if (!client && found)
     deps.logger.info(
@@ -57,19 +55,15 @@ export async function authenticateWithAssertion(
 
   await verifySignature(deps, client, assertion, header);
 
-  const assertionUse: VerifiedAssertion = { jti: claims.jti!, expiresAt: new Date(claims.exp! * 1000) };
-  if (!options.deferJti && !(await recordAssertionJti(deps.db, client.id, assertionUse.jti, assertionUse.expiresAt)))
-    throw assertionReplayed();
-  return { client, assertion: assertionUse };
+  return { client, assertion: { claims, jti: claims.jti!, expiresAt: new Date(claims.exp! * 1000) } };
 }
 
-/** A verified assertion whose jti the caller records itself (deferJti): see recordAssertionJtiWithAudit. */
+/** A client assertion whose form, claims and signature were verified; its jti not yet recorded. */
 export interface VerifiedAssertion {
+  claims: JWTPayload;
   jti: string;
   expiresAt: Date;
 }
-
-export const assertionReplayed = () => invalidClient('the client assertion was already used (jti replayed)');
 
 function decode(assertion: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
   // A JWS in compact form: JWE and JSON serialisations are not client assertions.

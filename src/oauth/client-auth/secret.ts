@@ -1,9 +1,9 @@
-import type { Db } from '../../db/index.ts';
-import { findClient, type Client } from '../../store/clients.ts';
+import type { Client } from '../../store/clients.ts';
 import { safeEqual, sha256 } from '../../tokens/secrets.ts';
 import { invalidClient } from '../errors.ts';
+import type { ClientLookup } from './lookup.ts';
 
-export const BASIC_CHALLENGE = 'Basic realm="smart-launch", charset="UTF-8"';
+export { BASIC_CHALLENGE } from '../errors.ts';
 
 /**
  * Reads `Authorization: Basic`. RFC 6749 §2.3.1 says id and secret are
@@ -31,30 +31,18 @@ export function parseBasicCredentials(header: string): Array<{ id: string; secre
 }
 
 /**
- * Checks a client secret against the stored SHA-256 (constant-time). Every
- * failure reads the same, so the answer never says which client ids exist.
+ * The client whose secret is one of `candidates`' (the decoded and the raw
+ * Basic pair, or the one client_secret_post pair), checked against the stored
+ * SHA-256 in constant time. Every failure reads the same, so the answer never
+ * says which client ids exist.
  */
 export async function authenticateWithSecret(
-  db: Db,
-  candidates: Array<{ id: string; secret: string }>,
+  lookup: ClientLookup,
+  candidates: ReadonlyArray<{ id: string; secret: string }>,
   challenge: string | undefined,
 ): Promise<Client> {
-  const clients = [];
-  for (const { id } of candidates) clients.push(await findClient(db, id));
-  return secretHolder(candidates, clients, challenge);
-}
-
-/**
- * The pure half of authenticateWithSecret, for callers that fetched the
- * candidate clients themselves (introspection reads them in its one query).
- */
-export function secretHolder(
-  candidates: ReadonlyArray<{ id: string; secret: string }>,
-  clients: ReadonlyArray<Client | undefined>,
-  challenge: string | undefined,
-): Client {
   for (const { id, secret } of candidates) {
-    const client = clients.find((c) => c?.id === id);
+    const client = await lookup.find(id);
     if (client?.type === 'confidential-symmetric' && client.secretHash && !client.disabled) {
       const presented = sha256(secret);
       if (safeEqual(presented, client.secretHash)) return client;

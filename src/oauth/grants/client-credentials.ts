@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { oauthParam, parseInput } from '../../http/validate.ts';
 import { negotiateScopes } from '../../scopes/index.ts';
-import { recordBackendGrant } from '../../store/assertion-jtis.ts';
 import { newGrant } from '../../store/grants.ts';
-import { assertionReplayed } from '../client-auth/private-key-jwt.ts';
+import { spendWithBackendGrant } from '../client-auth/assertion-replay.ts';
 import { invalidClient, invalidScope } from '../errors.ts';
 import { issueTokens } from '../issue.ts';
 import type { GrantHandler } from '../token.ts';
@@ -21,9 +20,9 @@ const requestSchema = z.object({ scope: oauthParam() });
  * the token's `sub` is the client id.
  */
 export const clientCredentialsGrant: GrantHandler = async ({ body, authenticated, deps, requestId }) => {
-  if (authenticated?.method !== 'private_key_jwt' || !authenticated.unrecordedAssertion)
+  if (authenticated?.method !== 'private_key_jwt' || !authenticated.assertion)
     throw invalidClient('client_credentials requires private_key_jwt client authentication (a signed client_assertion)');
-  const { client, unrecordedAssertion: assertion } = authenticated;
+  const { client, assertion } = authenticated;
   const params = parseInput(requestSchema, body);
 
   const negotiated = negotiateScopes({ requested: params.scope, clientAllowed: client.scope, grantType: 'client_credentials' });
@@ -46,12 +45,11 @@ export const clientCredentialsGrant: GrantHandler = async ({ body, authenticated
   // issueTokens writes nothing for this grant (no refresh token). The grant's one
   // write, after signing: the assertion's jti, the grant and the audit row, in one statement.
   const response = await issueTokens(deps.db, deps, grant, 'client_credentials', { client, requestId });
-  const recorded = await recordBackendGrant(
-    deps.db,
-    { clientId: client.id, jti: assertion.jti, expiresAt: assertion.expiresAt },
-    grant,
-    { event: 'token.issued', clientId: client.id, requestId, details: { grant: 'client_credentials', scope: negotiated.scope, grant_id: grant.id } },
-  );
-  if (!recorded) throw assertionReplayed();
+  await spendWithBackendGrant(deps, client, assertion, grant, {
+    event: 'token.issued',
+    clientId: client.id,
+    requestId,
+    details: { grant: 'client_credentials', scope: negotiated.scope, grant_id: grant.id },
+  });
   return response;
 };

@@ -8,7 +8,7 @@ import type { Grant } from '../../store/grants.ts';
 import { consumeRefreshToken } from '../../store/refresh-tokens.ts';
 import type { AuthenticatedClient } from '../client-auth/index.ts';
 import { BASIC_CHALLENGE } from '../client-auth/secret.ts';
-import { OAuthError, invalidClient, invalidGrant, invalidScope } from '../errors.ts';
+import { UnauthorizedClient, invalidClient, invalidGrant, invalidScope } from '../errors.ts';
 import { issueTokens } from '../issue.ts';
 import { revokeGrantAudited } from '../revoke-grant.ts';
 import type { GrantHandler } from '../token.ts';
@@ -80,7 +80,7 @@ async function presentingClient(db: Db, grant: Grant, authenticated: Authenticat
     if (client.type !== 'public') throw invalidClient('client authentication required', BASIC_CHALLENGE);
     // token.ts checks this for an identified client; here the token named it.
     if (!client.grantTypes.includes('refresh_token'))
-      throw new OAuthError('unauthorized_client', 'this client may not use grant_type refresh_token');
+      throw new UnauthorizedClient('this client may not use grant_type refresh_token');
   }
   return client;
 }

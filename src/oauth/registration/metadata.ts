@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RegistrationConfig } from '../../config/index.ts';
 import { coveredBy, parseScopes } from '../../scopes/index.ts';
 import type { ClientRecord } from '../../store/clients.ts';
-import { OAuthError } from '../errors.ts';
+import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.ts';
 
 /**
  * RFC 7591 client metadata, checked against the registration policy of
@@ -44,8 +44,8 @@ const TYPE_OF_METHOD = {
   private_key_jwt: 'confidential-asymmetric',
 } as const;
 
-const invalidMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
-const invalidRedirectUri = (description: string) => new OAuthError('invalid_redirect_uri', description);
+const invalidMetadata = (description: string) => new InvalidClientMetadata(description);
+const invalidRedirectUri = (description: string) => new InvalidRedirectUri(description);
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 

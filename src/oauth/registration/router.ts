@@ -4,7 +4,7 @@ import { parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, insertClient, setClientDisabled, setRegistrationTokenHash, updateClient, type Client } from '../../store/clients.ts';
 import { randomToken, safeEqual, sha256 } from '../../tokens/secrets.ts';
-import { OAuthError, invalidRequest } from '../errors.ts';
+import { BearerTokenMissing, InvalidClientMetadata, InvalidToken, invalidRequest } from '../errors.ts';
 import { checkRegistration, clientMetadataSchema } from './metadata.ts';
 import { noStore } from '../../http/no-store.ts';
 
@@ -16,9 +16,6 @@ import { noStore } from '../../http/no-store.ts';
  */
 export const REGISTRATION_PATH = '/register';
 
-const bearerChallenge = (error?: string) => `Bearer realm="smart-launch"${error ? `, error="${error}"` : ''}`;
-const invalidToken = (description: string) =>
-  new OAuthError('invalid_token', description, { wwwAuthenticate: bearerChallenge('invalid_token') });
 
 function bearer(req: Request): string | undefined {
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(req.headers.authorization ?? '');
@@ -58,10 +55,10 @@ export function registrationRouter(deps: AppDeps): Router {
   /** The registered client a registration access token is for; every failure reads the same. */
   const managed = async (req: Request): Promise<Client> => {
     const token = bearer(req);
-    if (!token) throw new OAuthError('invalid_token', 'the registration access token is required', { wwwAuthenticate: bearerChallenge() });
+    if (!token) throw new BearerTokenMissing('the registration access token is required');
     const client = await findClient(deps.db, String(req.params.client_id));
     if (!client || client.disabled || !client.registrationTokenHash || !safeEqual(sha256(token), client.registrationTokenHash))
-      throw invalidToken('the registration access token is not valid for this client');
+      throw new InvalidToken('the registration access token is not valid for this client');
     return client;
   };
 
@@ -69,7 +66,7 @@ export function registrationRouter(deps: AppDeps): Router {
     if (registration.access === 'initial-access-token') {
       const token = bearer(req);
       if (!token || !initialTokens.some((hash) => safeEqual(sha256(token), hash)))
-        throw invalidToken('registration needs a valid initial access token (Authorization: Bearer)');
+        throw new InvalidToken('registration needs a valid initial access token (Authorization: Bearer)');
     }
     const { record } = metadataOf(req);
     const clientId = randomToken().slice(0, 22);
@@ -108,7 +105,7 @@ export function registrationRouter(deps: AppDeps): Router {
     if (body.client_secret !== undefined && (typeof body.client_secret !== 'string' || !client.secretHash || !safeEqual(sha256(body.client_secret), client.secretHash)))
       throw invalidRequest('client_secret: does not match');
     const { record } = metadataOf(req);
-    if (record.type !== client.type) throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method: cannot change the kind of client; register a new one');
+    if (record.type !== client.type) throw new InvalidClientMetadata('token_endpoint_auth_method: cannot change the kind of client; register a new one');
     const updated = await deps.db.transaction().execute(async (trx) => {
       const changed = await updateClient(trx, client.id, record);
       await recordAudit(trx, { event: 'client.registration_updated', clientId: client.id, requestId: req.id as string, details: { scope: record.scope } });
