@@ -54,8 +54,6 @@ interface ErrorOptions {
   wwwAuthenticate?: string | undefined;
   /** Seconds for a `Retry-After` header (RFC 9110 §10.2.3). */
   retryAfter?: number | undefined;
-  /** @deprecated Throw the class whose meaning has that status (src/ui/launcher/router.ts still passes one). */
-  status?: number;
 }
 
 /**
@@ -79,7 +77,7 @@ export class OAuthError extends Error {
     options: ErrorOptions = {},
   ) {
     super(`${code}: ${description}`);
-    this.status = options.status ?? STATUS[code];
+    this.status = STATUS[code];
     this.wwwAuthenticate = options.wwwAuthenticate;
     this.retryAfter = options.retryAfter;
   }

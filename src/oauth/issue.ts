@@ -23,7 +23,6 @@ export interface IssueOptions {
   nonce?: string | null | undefined;
   /** Issue a refresh token of this grant, expiring then. */
   refreshExpiresAt?: Date | undefined;
-  requestId?: string | undefined;
 }
 
 export type TokenResponse = Record<string, unknown> & {

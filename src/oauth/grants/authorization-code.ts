@@ -49,7 +49,6 @@ export const authorizationCodeGrant: GrantHandler = async ({ body, authenticated
       client,
       nonce: code.nonce,
       refreshExpiresAt: refreshExpiry(deps, client, grant),
-      requestId,
     });
     await recordGrantAudit(trx, grant, {
       event: 'code.redeemed',

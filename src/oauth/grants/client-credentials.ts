@@ -44,7 +44,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ body, authenticated
   });
   // issueTokens writes nothing for this grant (no refresh token). The grant's one
   // write, after signing: the assertion's jti, the grant and the audit row, in one statement.
-  const response = await issueTokens(deps.db, deps, grant, 'client_credentials', { client, requestId });
+  const response = await issueTokens(deps.db, deps, grant, 'client_credentials', { client });
   await spendWithBackendGrant(deps, client, assertion, grant, {
     event: 'token.issued',
     clientId: client.id,

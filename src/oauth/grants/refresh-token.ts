@@ -48,7 +48,6 @@ export const refreshTokenGrant: GrantHandler = async ({ body, authenticated, dep
       client,
       scope,
       refreshExpiresAt: use.expiresAt,
-      requestId,
     });
     await recordGrantAudit(trx, grant, {
       event: 'token.refreshed',

@@ -2,7 +2,7 @@ import express, { Router, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { MAX_PAGE_SIZE } from '../../fhir/index.ts';
 import { registerLaunch } from '../../launches/register.ts';
-import { OAuthError } from '../../oauth/errors.ts';
+import { OAuthError, SignInRequired } from '../../oauth/errors.ts';
 import { findClient, type Client } from '../../store/clients.ts';
 import { saveSandboxClient } from '../../store/sandbox-clients.ts';
 import { endSession } from '../../store/sessions.ts';
@@ -64,7 +64,7 @@ export function launcherRouter(deps: AppDeps): Router {
   router.post('/launcher', form, async (req, res) => {
     requireLauncherPost(req, deps);
     const user = await launcherUser(req, deps);
-    if (!user) throw new OAuthError('access_denied', 'Sign in to the launcher first: it launches apps as the signed-in user.', { status: 401 }).asPage();
+    if (!user) throw new SignInRequired('Sign in to the launcher first: it launches apps as the signed-in user.').asPage();
     const refusal = launchRefusal(deps, user);
     if (refusal) throw new OAuthError('access_denied', refusal).asPage();
     const parsed = launchFormSchema.safeParse(req.body ?? {});
