@@ -61,7 +61,8 @@ describe('the OAuth error classes', () => {
   });
 
   it('keep redirectTo and asPage', () => {
-    expect(new InvalidRequest('d').redirectTo('https://app.example/cb', 's').delivery).toEqual({ kind: 'redirect', redirectUri: 'https://app.example/cb', state: 's' });
+    expect(new InvalidRequest('d').redirectTo('https://app.example/cb', 's').delivery).toEqual({ kind: 'redirect', redirectUri: 'https://app.example/cb', state: 's', status: 302 });
+    expect(new AccessDenied('d').redirectTo('https://app.example/cb', undefined, 303).delivery).toMatchObject({ status: 303 });
     expect(new AccessDenied('d').asPage().delivery).toEqual({ kind: 'page' });
   });
 });

@@ -25,8 +25,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     const target = new URL(delivery.redirectUri);
     for (const [name, value] of Object.entries(error.parameters())) target.searchParams.set(name, value);
     if (delivery.state !== undefined) target.searchParams.set('state', delivery.state);
-    // After a form POST (consent denied) 303 makes the browser GET the app's redirect_uri (RFC 9110 §15.4.4).
-    res.redirect(req.method === 'POST' ? 303 : 302, target.toString());
+    res.redirect(delivery.status, target.toString());
     return;
   }
   if (error.wwwAuthenticate) res.setHeader('WWW-Authenticate', error.wwwAuthenticate);

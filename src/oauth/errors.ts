@@ -46,7 +46,7 @@ export const bearerChallenge = (error?: 'invalid_token' | 'insufficient_scope', 
 /** Where an error is shown: JSON (default), back to the app's redirect_uri, or as a page to the user. */
 export type ErrorDelivery =
   | { kind: 'json' }
-  | { kind: 'redirect'; redirectUri: string; state: string | undefined }
+  | { kind: 'redirect'; redirectUri: string; state: string | undefined; status: 302 | 303 }
   | { kind: 'page' };
 
 interface ErrorOptions {
@@ -88,8 +88,8 @@ export class OAuthError extends Error {
   }
 
   /** The same error, delivered to the app's redirect_uri (only once client and redirect_uri are trusted). */
-  redirectTo(redirectUri: string, state: string | undefined): this {
-    this.delivery = { kind: 'redirect', redirectUri, state };
+  redirectTo(redirectUri: string, state: string | undefined, status: 302 | 303 = 302): this {
+    this.delivery = { kind: 'redirect', redirectUri, state, status };
     return this;
   }
 
@@ -103,7 +103,7 @@ export class OAuthError extends Error {
 /** The class of each code: a registry, so a code chosen at run time (parseInput) still gets its class. */
 const byCode = <C extends OAuthErrorCode>(code: C) =>
   class extends OAuthError {
-    constructor(description: string, options: Omit<ErrorOptions, 'status'> = {}) {
+    constructor(description: string, options: ErrorOptions = {}) {
       super(code, description, options);
     }
   };

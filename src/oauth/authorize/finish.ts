@@ -89,7 +89,8 @@ export async function denyInteraction(deps: AppDeps, interaction: CurrentInterac
     await completeOnce(trx, interaction);
     await recordConsent(trx, interaction, 'consent.denied', requestId);
   });
-  throw accessDenied('the user denied access').redirectTo(interaction.row.redirect_uri, interaction.row.state);
+  // 303, as the approval's redirect from the same form (RFC 9110 §15.4.4: the browser GETs the redirect_uri).
+  throw accessDenied('the user denied access').redirectTo(interaction.row.redirect_uri, interaction.row.state, 303);
 }
 
 /** Ends the interaction, or stops: a second approve or deny of the same sign-in (another tab, a replay) gets a page. */
