@@ -1,22 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
 import { freshPostgresSchema, startTestServer, type TestServer } from './helpers/server.ts';
+import { runCli } from './helpers/cli.ts';
 
 /** `smart-launch <args> --json` as its own process (bin/smart-launch.js). */
 async function cli(args: string[], env: Record<string, string>): Promise<unknown> {
-  const child = spawn(process.execPath, [path.resolve('bin/smart-launch.js'), ...args, '--json'], {
-    env: { ...process.env, DATABASE_URL: '', PGLITE_DIR: 'memory', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  const code = await new Promise((resolve) => child.on('close', resolve));
+  const { code, stdout, stderr } = await runCli([...args, '--json'], env);
   expect(code, `${args.join(' ')}: ${stderr}`).toBe(0);
   return JSON.parse(stdout);
 }

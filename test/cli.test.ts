@@ -1,42 +1,29 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminJson } from './admin/admin-support.ts';
+import { runCli } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { SECRETS, basic } from './helpers/oauth.ts';
 import { growthChartCode, redeemGrowthChartCode } from './http/launch-support.ts';
 import { freshPostgresSchema, startTestServer, type TestServer, type TestServerOptions } from './helpers/server.ts';
 
-/** Runs `smart-launch <args>` as its own process, as `npx smart-launch` does (bin/smart-launch.js). */
-function cli(args: string[], env: Record<string, string> = {}, node = process.execPath): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(node, [path.resolve('bin/smart-launch.js'), ...args], {
-    env: { ...process.env, DATABASE_URL: '', PGLITE_DIR: 'memory', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => existsSync(p));
 
 describe('smart-launch CLI (no database)', () => {
   it('lists its commands, and refuses an unknown one with exit 64', { timeout: 120_000 }, async () => {
-    const help = await cli(['help']);
+    const help = await runCli(['help']);
     expect(help.code).toBe(0);
     for (const name of ['clients add', 'clients list', 'clients disable', 'clients rotate-secret', 'users add', 'users set-attribute', 'users disable', 'launches create', 'grants revoke', 'config check'])
       expect(help.stdout).toContain(name);
-    const unknown = await cli(['clients', 'explode']);
+    const unknown = await runCli(['clients', 'explode']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/unknown command/);
   });
 
   it('config check validates smart-config/ without starting, and names the file and path of a mistake (exit 78)', { timeout: 120_000 }, async () => {
-    const ok = await cli(['config', 'check']);
+    const ok = await runCli(['config', 'check']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/smart-config: valid/);
@@ -45,7 +32,7 @@ describe('smart-launch CLI (no database)', () => {
     try {
       cpSync(path.resolve('smart-config'), dir, { recursive: true });
       writeFileSync(path.join(dir, 'clients.json'), JSON.stringify({ clients: [{ id: 'x', name: 'x', type: 'public', redirectUris: ['nope'] }] }));
-      const bad = await cli(['config', 'check'], { SMART_CONFIG_DIR: dir });
+      const bad = await runCli(['config', 'check'], { SMART_CONFIG_DIR: dir });
       expect(bad.code).toBe(78);
       expect(bad.stderr).toMatch(/clients\.json: clients\[0\]\.redirectUris\[0\]: must be an absolute http\(s\) URL/);
     } finally {
@@ -54,7 +41,7 @@ describe('smart-launch CLI (no database)', () => {
   });
 
   it.runIf(SYSTEM_NODE)('runs on Node 24 even when started by an older node (and the production example is valid, registration off)', { timeout: 120_000 }, async () => {
-    const res = await cli(['config', 'check', '--json'], { SMART_CONFIG_DIR: 'smart-config/examples/production' }, SYSTEM_NODE);
+    const res = await runCli(['config', 'check', '--json'], { SMART_CONFIG_DIR: 'smart-config/examples/production' }, SYSTEM_NODE);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, users: 0, registration: 'off' });
   });
@@ -84,7 +71,7 @@ describeEachDatabase('smart-launch CLI against the service database', (kind) => 
   });
 
   const run = async (...args: string[]) => {
-    const res = await cli([...args, '--json'], env);
+    const res = await runCli([...args, '--json'], env);
     expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(0);
     return JSON.parse(res.stdout) as any;
   };
@@ -105,10 +92,10 @@ describeEachDatabase('smart-launch CLI against the service database', (kind) => 
     expect(withWard.attributes).toEqual({ roles: ['physician'], ward: '7B' });
 
     if (full) {
-      const bad = await cli(['clients', 'add', '--id', 'bad', '--type', 'public', '--redirect-uri', 'not-a-url'], env);
+      const bad = await runCli(['clients', 'add', '--id', 'bad', '--type', 'public', '--redirect-uri', 'not-a-url'], env);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/invalid_request: redirectUris\.0/);
-      const missing = await cli(['clients', 'disable'], env);
+      const missing = await runCli(['clients', 'disable'], env);
       expect(missing.code).toBe(64);
     }
 
@@ -151,7 +138,7 @@ describeEachDatabase('smart-launch CLI against the service database', (kind) => 
         const registrar = { authorization: basic('ehr-integrator', SECRETS['ehr-integrator']) };
         const stored = await fetch(`${server.baseUrl}/launches/${created.launch}`, { headers: registrar });
         expect(await stored.json()).toMatchObject({ status: 'active', patient: 'p001', encounter: 'e001', client_id: 'growth-chart' });
-        const unknownPatient = await cli(['launches', 'create', '--client', 'growth-chart', '--patient', 'nobody'], env);
+        const unknownPatient = await runCli(['launches', 'create', '--client', 'growth-chart', '--patient', 'nobody'], env);
         expect(unknownPatient.code).toBe(1);
         expect(unknownPatient.stderr).toMatch(/^smart-launch launches create: /);
       }

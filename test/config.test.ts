@@ -81,6 +81,14 @@ describe('configuration', () => {
     expect(loadError(path.join(tmpdir(), 'no-such-config-dir'))).toMatch(/server\.json: cannot be read/);
   });
 
+  it('DATABASE_PREPARED_STATEMENTS: true or false (1 or 0); anything else stops the start', () => {
+    const target = (value: string) => loadConfig({ SMART_CONFIG_DIR: 'smart-config', DATABASE_URL: 'postgres://db/x', DATABASE_PREPARED_STATEMENTS: value }).database;
+    expect(target('false')).toMatchObject({ preparedStatements: false });
+    expect(target('1')).toMatchObject({ preparedStatements: true });
+    expect(loadConfig({ SMART_CONFIG_DIR: 'smart-config', DATABASE_URL: 'postgres://db/x' }).database).not.toHaveProperty('preparedStatements');
+    expect(loadError('smart-config', { DATABASE_URL: 'postgres://db/x', DATABASE_PREPARED_STATEMENTS: 'off' })).toMatch(/DATABASE_PREPARED_STATEMENTS: must be true or false/);
+  });
+
   it('stops `npm start` with a one-line message naming file and path', () => {
     const dir = configWith('clients.json', (j) => ((j.clients[0].type = 'confidential'), j));
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { grantView } from '../../src/admin/schemas.ts';
 import { createGrant } from '../../src/store/grants.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { SECRETS, basic, postToken } from '../helpers/oauth.ts';
+import { postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { expectOAuthError, growthChartAuth, growthChartCode, redeemGrowthChartCode, refuseServerErrors } from '../http/launch-support.ts';
+import { introspection } from '../http/token-lifecycle-support.ts';
 import { admin, adminJson, lastAudit } from './admin-support.ts';
 
 refuseServerErrors();
@@ -18,14 +19,7 @@ describeEachDatabase('Admin API: grants', (kind) => {
     await server?.close();
   });
 
-  const introspect = async (token: string) => {
-    const res = await fetch(`${server.baseUrl}/introspect`, {
-      method: 'POST',
-      headers: { authorization: basic('fhir-server', SECRETS['fhir-server']), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token }).toString(),
-    });
-    return ((await res.json()) as { active: boolean }).active;
-  };
+  const introspect = async (token: string) => (await introspection(server, token)).active;
 
   it('lists grants by client, user and patient, and revoking one with a reason stops its tokens at once', async () => {
     const { code, verifier } = await growthChartCode(server, { scope: 'launch openid fhirUser offline_access patient/*.rs', launch: { patient: 'p005' } });

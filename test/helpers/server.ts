@@ -129,3 +129,24 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
     },
   };
 }
+
+/**
+ * Two instances of one service on one fresh PostgreSQL schema, as behind a load balancer:
+ * the same issuer (A's) and the same signing keys (shared through the database).
+ */
+export async function startTwoInstances(options: Pick<TestServerOptions, 'configure'> = {}): Promise<{ a: TestServer; b: TestServer; schema: string; close(): Promise<void> }> {
+  const schema = await freshPostgresSchema();
+  const database = { kind: 'postgres' as const, url: schema.url, schema: schema.schema };
+  const a = await startTestServer('postgres', { ...options, database });
+  const b = await startTestServer('postgres', { ...options, database, env: { ISSUER: a.baseUrl } });
+  return {
+    a,
+    b,
+    schema: schema.schema,
+    async close() {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    },
+  };
+}

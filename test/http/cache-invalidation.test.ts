@@ -6,7 +6,7 @@ import { setClientDisabled } from '../../src/store/clients.ts';
 import { grantIdOfJti } from '../../src/store/revocations.ts';
 import { TEST_DATABASE_URL } from '../helpers/databases.ts';
 import { decodeJwt } from '../helpers/oauth.ts';
-import { freshPostgresSchema, startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, startTwoInstances, type TestServer } from '../helpers/server.ts';
 import { introspection, launchTokens, refuseServerErrors, revoke, type Json } from './token-lifecycle-support.ts';
 
 refuseServerErrors();
@@ -33,20 +33,15 @@ async function until(what: string, condition: () => boolean): Promise<void> {
 }
 
 describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', () => {
-  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let instances: Awaited<ReturnType<typeof startTwoInstances>>;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    schema = await freshPostgresSchema();
-    const database = { kind: 'postgres' as const, url: schema.url, schema: schema.schema };
-    a = await startTestServer('postgres', { database });
-    // One service behind a load balancer: the same issuer, the same signing keys (shared through the database).
-    b = await startTestServer('postgres', { database, env: { ISSUER: a.baseUrl } });
+    instances = await startTwoInstances();
+    ({ a, b } = instances);
   }, 180_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
+    await instances?.close();
   });
 
   const cachedAtB = async (): Promise<Json> => {
@@ -83,7 +78,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
       await until('B to notice', () => !feed.live);
       // A change B cannot hear of: its cached answer would be wrong now.
       const grantId = grantIdOfJti(String(decodeJwt(String(tokens.access_token)).jti));
-      await admin.query(`update ${schema.schema}.grants set revoked_at = now(), revoked_reason = 'test' where id = $1`, [grantId]);
+      await admin.query(`update ${instances.schema}.grants set revoked_at = now(), revoked_reason = 'test' where id = $1`, [grantId]);
       expect((await introspection(b, tokens.access_token)).active).toBe(false);
     } finally {
       await admin.end();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../src/tokens/access-token.ts';
 import { basic, SECRETS } from '../helpers/oauth.ts';
 import { TEST_DATABASE_URL } from '../helpers/databases.ts';
-import { freshPostgresSchema, startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, startTwoInstances, type TestServer } from '../helpers/server.ts';
 
 interface Sent {
   status: number;
@@ -114,20 +114,15 @@ describe('failed client authentication is throttled per (client, address), per c
 });
 
 describe.runIf(TEST_DATABASE_URL)('the client throttle across two instances on one PostgreSQL database', () => {
-  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let instances: Awaited<ReturnType<typeof startTwoInstances>>;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    schema = await freshPostgresSchema();
-    const database = { kind: 'postgres' as const, url: schema.url, schema: schema.schema };
-    const configure = (c: TestServer['config']) => Object.assign(c.clientAuth, limits);
-    a = await startTestServer('postgres', { database, configure });
-    b = await startTestServer('postgres', { database, configure, env: { ISSUER: a.baseUrl } });
+    instances = await startTwoInstances({ configure: (c) => Object.assign(c.clientAuth, limits) });
+    ({ a, b } = instances);
   }, 180_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
+    await instances?.close();
   });
 
   it('a client answered from memory at B ("no failures here") is delayed at B once it fails at A', async () => {
