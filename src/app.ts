@@ -23,7 +23,7 @@ import { launchesRouter } from './launches/router.ts';
 import { authorizeRouter, interactionRouter } from './oauth/authorize/index.ts';
 import { discoveryRouter } from './oauth/discovery/index.ts';
 import { registrationRouter } from './oauth/registration/router.ts';
-import { INTROSPECT_FORM, introspectionRouter } from './oauth/introspect.ts';
+import { INTROSPECT_FORM, introspectionFromCache, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
 import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
@@ -59,12 +59,12 @@ function securityHeaders(issuer: string) {
 export function createRequestListener(deps: AppDeps, app = createApp(deps)): RequestListener {
   const routes = new Map([
     ['/token', { router: tokenRouter(deps), ...TOKEN_FORM }],
-    ['/introspect', { router: introspectionRouter(deps), ...INTROSPECT_FORM }],
+    ['/introspect', { router: introspectionRouter(deps), cached: introspectionFromCache(deps), ...INTROSPECT_FORM }],
   ]);
   // Sandbox mode: /token goes through express, where the launcher's simulated errors run first.
   if (deps.config.launcher.simulatedErrors) routes.delete('/token');
   // The same request logging and metrics as every route gets from app.use above.
-  return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics), rejectBadBytes], securityHeaders: securityHeaders(deps.config.issuer) });
+  return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics), rejectBadBytes], securityHeaders: securityHeaders(deps.config.issuer), logger: deps.logger, metrics: deps.metrics });
 }
 
 export function createApp(deps: AppDeps): Express {

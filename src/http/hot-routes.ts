@@ -1,7 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, RequestHandler, Router } from 'express';
 import { errorHandler, notFound } from './error-handler.ts';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/index.ts';
 import { PREREAD_FORM, type FormLimits } from './form.ts';
+import { assignRequestId, logCompletion } from './logging.ts';
 
 /**
  * POST /token and POST /introspect, the endpoints every backend service and
@@ -22,6 +25,12 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;\s*charset="?utf-8"?\
 /** A route whose router reads its body with formBody(limits): that is where what is read here takes effect. */
 export interface HotRoute extends FormLimits {
   router: Router;
+  /**
+   * The 200 JSON answer from memory when the route can give one for this
+   * request (its id assigned, its form read), else undefined and the router
+   * answers. It never fails: every error answer is the router's.
+   */
+  cached?: (req: IncomingMessage, fields: Record<string, string | string[]>) => object | undefined;
 }
 
 export interface HotRoutesOptions {
@@ -31,6 +40,9 @@ export interface HotRoutesOptions {
   before: RequestHandler[];
   /** helmet's middleware: what it sets is recorded once. */
   securityHeaders: (req: never, res: never, next: () => void) => void;
+  /** Where an answer from memory is logged and counted, as the request logger and httpMetrics do for the rest. */
+  logger: Logger;
+  metrics: Metrics;
 }
 
 /** What a middleware sets on a response, recorded once (helmet's headers do not depend on the request). */
@@ -85,14 +97,35 @@ const countParameters = (body: string, limit: number) => {
   return count;
 };
 
-export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoutesOptions): RequestListener {
+export function withHotRoutes({ app, routes, before, securityHeaders, logger, metrics }: HotRoutesOptions): RequestListener {
   const headers = recordHeaders(securityHeaders);
+  // What express's res.json sends with the route's no-store, as one flat list for writeHead.
+  const cachedAnswerHeaders = [...headers].flatMap(([name, value]) => [name, String(value)]);
+  cachedAnswerHeaders.push('Cache-Control', 'no-store', 'Pragma', 'no-cache', 'Content-Type', 'application/json; charset=utf-8');
+  const logRequests = logger.isLevelEnabled('info');
+
+  /** The answer from memory, with what the request logger and httpMetrics record for any other request. */
+  const sendCached = (path: string, req: IncomingMessage, res: ServerResponse, answer: object, started: number) => {
+    const body = JSON.stringify(answer);
+    res.writeHead(200, [...cachedAnswerHeaders, 'X-Request-Id', req.id, 'Content-Length', String(Buffer.byteLength(body))]);
+    res.end(body);
+    metrics.observeRequest('POST', path, 200, (performance.now() - started) / 1000);
+    if (logRequests) logCompletion(logger.child({ reqId: req.id }), req.method, path, 200, started);
+  };
+
   const done = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
     if (err) errorHandler(err, req as never, res as never, () => {});
     else notFound(req as never, res as never, () => {});
   };
 
-  const dispatch = (route: HotRoute, req: IncomingMessage, res: ServerResponse, body: string) => {
+  const dispatch = (path: string, route: HotRoute, req: IncomingMessage, res: ServerResponse, body: string, started: number) => {
+    const tooMany = countParameters(body, route.parameterLimit) > route.parameterLimit;
+    const fields = tooMany ? undefined : parseForm(body);
+    if (route.cached && fields) {
+      assignRequestId(req);
+      const answer = route.cached(req, fields);
+      if (answer) return sendCached(path, req, res, answer, started);
+    }
     // What express's own start of a request does: its request and response methods, and the links between them.
     Object.setPrototypeOf(req, app.request);
     Object.setPrototypeOf(res, app.response);
@@ -103,12 +136,14 @@ export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoute
     let refused: unknown;
     for (const middleware of before) middleware(req as never, res as never, (err?: unknown) => void (refused ??= err));
     if (refused) return done(req, res)(refused);
-    req[PREREAD_FORM] = countParameters(body, route.parameterLimit) > route.parameterLimit ? bodyError(413, 'parameters.too.many') : parseForm(body);
+    req[PREREAD_FORM] = fields ?? bodyError(413, 'parameters.too.many');
     route.router(req as never, res as never, done(req, res));
   };
 
   return (req, res) => {
-    const route = req.method === 'POST' ? routes.get(req.url ?? '') : undefined;
+    const started = performance.now();
+    const path = req.url ?? '';
+    const route = req.method === 'POST' ? routes.get(path) : undefined;
     const type = req.headers['content-type'];
     const encoding = req.headers['content-encoding'];
     const length = req.headers['content-length'];
@@ -121,7 +156,7 @@ export function withHotRoutes({ app, routes, before, securityHeaders }: HotRoute
     // Node holds the body to its Content-Length, already checked against the limit.
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => dispatch(route!, req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => dispatch(path, route!, req, res, Buffer.concat(chunks).toString('utf8'), started));
     req.on('error', () => res.destroy());
   };
 }

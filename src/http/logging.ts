@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { pino, type Logger } from 'pino';
@@ -69,20 +70,32 @@ declare module 'node:http' {
 export function requestLogger(logger: Logger): RequestHandler {
   const logRequests = logger.isLevelEnabled('info');
   return (req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    req.id = id;
+    const id = assignRequestId(req);
     res.setHeader('X-Request-Id', id);
     let child: Logger | undefined;
     Object.defineProperty(req, 'log', { configurable: true, get: () => (child ??= logger.child({ reqId: id })) });
     if (logRequests) {
       const started = performance.now();
-      res.once('finish', () => {
-        const entry = { req: { method: req.method, url: redactUrl(req.originalUrl) }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
-        if (res.statusCode >= 500) req.log.error(entry, 'request completed');
-        else req.log.info(entry, 'request completed');
-      });
+      res.once('finish', () => logCompletion(req.log, req.method, req.originalUrl, res.statusCode, started));
     }
     next();
   };
+}
+
+/**
+ * The request's id: the one already given (the hot routes give it before
+ * express runs), else the caller's X-Request-Id when it is a plain token,
+ * else a new one.
+ */
+export function assignRequestId(req: IncomingMessage): string {
+  if (req.id) return req.id;
+  const incoming = req.headers['x-request-id'];
+  return (req.id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID());
+}
+
+/** The one line per request, at info (error for a 5xx). */
+export function logCompletion(log: Logger, method: string | undefined, url: string, statusCode: number, started: number): void {
+  const entry = { req: { method, url: redactUrl(url) }, res: { statusCode }, responseTime: Math.round(performance.now() - started) };
+  if (statusCode >= 500) log.error(entry, 'request completed');
+  else log.info(entry, 'request completed');
 }

@@ -31,6 +31,7 @@ export class Metrics {
   readonly #issued: (grantType: string, tokenType: string) => Counter.Internal;
   readonly refreshReuseDetected: Counter;
   readonly #introspections: { active: Counter.Internal; inactive: Counter.Internal };
+  readonly #introspectionsFromMemory: Counter;
   readonly #fhir: (interaction: string, outcome: string) => Counter.Internal;
 
   constructor(sources: MetricsSources) {
@@ -68,6 +69,11 @@ export class Metrics {
       registers,
     });
     this.#introspections = { active: introspections.labels('active'), inactive: introspections.labels('inactive') };
+    this.#introspectionsFromMemory = new Counter({
+      name: 'smart_introspections_from_memory_total',
+      help: 'Token introspections answered from the process cache (credentials and token already verified here): no signature check, no database',
+      registers,
+    });
     this.#fhir = children(new Counter({
       name: 'smart_fhir_requests_total',
       help: 'FHIR API requests by interaction (read, search, create...) and outcome (allowed, unauthenticated, refused, failed)',
@@ -116,8 +122,9 @@ export class Metrics {
     for (const type of TOKEN_TYPES) if (tokens[type] !== undefined) this.#issued(grant, type).inc();
   }
 
-  introspected(active: boolean): void {
+  introspected(active: boolean, fromMemory = false): void {
     (active ? this.#introspections.active : this.#introspections.inactive).inc();
+    if (fromMemory) this.#introspectionsFromMemory.inc();
   }
 
   /** Both from closed sets chosen by the FHIR API (its interactions; allowed, unauthenticated, refused, failed). */

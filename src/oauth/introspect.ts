@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -10,7 +11,8 @@ import type { AccessTokenStanding } from '../store/revocations.ts';
 import { authenticateClient, namedClientIds, prereadLookup, type ClientLookup } from './client-auth/index.ts';
 import { BASIC_CHALLENGE, ClientRoleMissing, invalidClient } from './errors.ts';
 import { subjectOf } from './grant-claims.ts';
-import { activeAccessToken, isActive, verifiedAccessToken, type ActiveAccessToken } from './token-standing.ts';
+import { activeAccessToken, cachedAccessToken, isActive, verifiedAccessToken, type ActiveAccessToken } from './token-standing.ts';
+import { cachedBasicClient, credentialsGeneration, rememberBasicClient } from './client-auth/verified-credentials.ts';
 
 export { activeAccessToken, type ActiveAccessToken } from './token-standing.ts';
 
@@ -53,10 +55,13 @@ async function authenticateIntrospector(req: Request, deps: AppDeps, lookup: Cli
     clientId = active.claims.client_id;
     roles = active.standing.clientRoles;
   } else {
+    const generation = credentialsGeneration(deps.db);
     const authenticated = await authenticateClient(req, deps, { lookup });
     if (!authenticated || authenticated.method === 'none') throw invalidClient('client authentication required', CHALLENGE);
     clientId = authenticated.client.id;
     roles = authenticated.client.roles;
+    if (authenticated.method === 'client_secret_basic' && roles.includes(INTROSPECTOR_ROLE))
+      rememberBasicClient(deps.db, header!, authenticated.client, generation);
   }
   if (!roles.includes(INTROSPECTOR_ROLE)) throw new ClientRoleMissing('this client may not introspect tokens');
   return clientId;
@@ -120,6 +125,52 @@ async function introspectRefreshToken(deps: AppDeps, token: string): Promise<Int
 }
 
 /**
+ * The answer from memory, or undefined for the router below: a resource
+ * server whose Basic credentials this process already checked
+ * (verified-credentials.ts), with a body of `token` (an access token in the
+ * verified-token cache, token-standing.ts) and at most a plain
+ * `token_type_hint`. The answer, metrics and audit are the router's for the
+ * same request; anything else, and every error, goes through the router.
+ * Called by the hot route (src/http/hot-routes.ts) once the form is read.
+ */
+export function introspectionFromCache(deps: AppDeps): (req: IncomingMessage, fields: Record<string, string | string[]>) => object | undefined {
+  return (req, fields) => {
+    const { authorization } = req.headers;
+    if (authorization === undefined || !/^basic /i.test(authorization) || req.headers.cookie !== undefined) return undefined;
+    let token: string | undefined;
+    for (const name in fields) {
+      const value = fields[name];
+      if (name === 'token' && typeof value === 'string') token = value;
+      else if (name !== 'token_type_hint' || typeof value !== 'string' || !PLAIN_HINT.test(value)) return undefined;
+    }
+    if (token === undefined) return undefined;
+    const caller = cachedBasicClient(deps.db, authorization);
+    if (!caller?.roles.includes(INTROSPECTOR_ROLE)) return undefined;
+    const found = cachedAccessToken(deps, token);
+    if (!found) return undefined;
+    const result = isActive(found.standing) ? accessTokenIntrospection(found.claims, found.standing) : INACTIVE;
+    recordIntrospection(deps, caller.clientId, req.id, result, true);
+    return result.active ? result.response : INACTIVE;
+  };
+}
+
+/** A token_type_hint the cached path may pass over (RFC 7662 names access_token and refresh_token). */
+const PLAIN_HINT = /^[\w.:-]{1,100}$/;
+
+function recordIntrospection(deps: AppDeps, caller: string, requestId: string | undefined, result: Introspection, fromMemory = false): void {
+  deps.metrics.introspected(result.active, fromMemory);
+  // Audited in batches: the resource server never waits for this insert.
+  deps.auditBatch.add({
+    event: 'token.introspected',
+    clientId: caller,
+    requestId,
+    ...(result.active
+      ? { userId: result.subject, patient: result.patient, details: { active: true, token_type: result.tokenType, token_client_id: result.clientId } }
+      : { details: { active: false } }),
+  });
+}
+
+/**
  * POST /introspect (RFC 7662; SMART token-introspection). Access tokens are
  * JWTs and refresh tokens opaque values without dots, so the token's shape
  * says which it is; token_type_hint is accepted and not needed.
@@ -146,17 +197,7 @@ export function introspectionRouter(deps: AppDeps): Router {
       result = token.includes('.') ? await introspectAccessToken(deps, token) : await introspectRefreshToken(deps, token);
     }
     res.json(result.active ? result.response : INACTIVE);
-    deps.metrics.introspected(result.active);
-
-    // Audited in batches: the resource server never waits for this insert.
-    deps.auditBatch.add({
-      event: 'token.introspected',
-      clientId: caller,
-      requestId: req.id as string | undefined,
-      ...(result.active
-        ? { userId: result.subject, patient: result.patient, details: { active: true, token_type: result.tokenType, token_client_id: result.clientId } }
-        : { details: { active: false } }),
-    });
+    recordIntrospection(deps, caller, req.id as string | undefined, result);
   });
   return router;
 }

@@ -36,6 +36,20 @@ function verifiedClaims(deps: AppDeps, token: string): VerifiedAccessToken['clai
 }
 
 /**
+ * The token as this process verified it, with its standing, when the cache
+ * may answer (its feed live, no local write pending) and the token has not
+ * expired; otherwise undefined, and the caller asks the database.
+ */
+export function cachedAccessToken(deps: AppDeps, token: string): VerifiedAccessToken | undefined {
+  const caches = cachesOf(deps.db);
+  if (!caches) return undefined;
+  const cache = caches.cache('tokens', TOKENS);
+  if (!caches.usable(cache)) return undefined;
+  const hit = cache.entries.get(token);
+  return hit && hit.claims.exp > Date.now() / 1000 ? hit : undefined;
+}
+
+/**
  * The token's claims and standing, and the rows of `callers` (the clients a
  * resource server's Basic credentials may name): from the process cache
  * while it may answer, else one signature verification and ONE query
@@ -47,15 +61,13 @@ export async function verifiedAccessToken(
   token: string,
   callers: readonly string[] = [],
 ): Promise<{ token: VerifiedAccessToken; callers: Client[] } | undefined> {
+  const hit = cachedAccessToken(deps, token);
+  if (hit) {
+    const rows = await Promise.all(callers.map((id) => findClient(deps.db, id)));
+    return { token: hit, callers: rows.filter((c) => c !== undefined) };
+  }
   const caches = cachesOf(deps.db);
   const cache = caches?.cache('tokens', TOKENS);
-  if (caches && cache && caches.usable(cache)) {
-    const hit = cache.entries.get(token);
-    if (hit && hit.claims.exp > Date.now() / 1000) {
-      const rows = await Promise.all(callers.map((id) => findClient(deps.db, id)));
-      return { token: hit, callers: rows.filter((c) => c !== undefined) };
-    }
-  }
   const claims = verifiedClaims(deps, token);
   if (!claims) return undefined;
   const generation = caches?.snapshot() ?? 0;

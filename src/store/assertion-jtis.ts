@@ -27,39 +27,130 @@ export async function recordAssertionJti(db: Db, clientId: string, jti: string, 
   return recorded !== undefined;
 }
 
+/** One client_credentials token's write: its assertion's jti, its new grant, its audit row. */
+export interface BackendGrantWrite {
+  use: { clientId: string; jti: string; expiresAt: Date };
+  grant: Grant;
+  audit: AuditEvent;
+}
+
 /**
  * recordAssertionJti, the new client_credentials grant and its audit row in ONE
  * statement (so one round trip, and atomic): the grant and the audit row are
  * written only when the jti was new. Returns false for a replayed jti, and
- * then nothing is written.
+ * then nothing is written for it. Concurrent calls share statements
+ * (BackendGrantBatcher): under load, one round trip and one commit carry many tokens.
  */
-export async function recordBackendGrant(
-  db: Db,
-  use: { clientId: string; jti: string; expiresAt: Date },
-  grant: Grant,
-  audit: AuditEvent,
-): Promise<boolean> {
+export function recordBackendGrant(db: Db, use: BackendGrantWrite['use'], grant: Grant, audit: AuditEvent): Promise<boolean> {
+  let batcher = batchers.get(db);
+  if (!batcher) batchers.set(db, (batcher = new BackendGrantBatcher(db)));
+  return batcher.record({ use, grant, audit });
+}
+
+const batchers = new WeakMap<Db, BackendGrantBatcher>();
+
+interface Pending {
+  write: BackendGrantWrite;
+  done: (recorded: boolean) => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Group commit for backend-service tokens. A write goes out at once while
+ * fewer than `maxInFlight` statements are running; otherwise it waits for the
+ * next statement, which takes every write waiting then (up to `maxBatch`). So
+ * an idle service adds no delay, and a busy one pays one round trip and one
+ * commit per batch instead of per token (the jti, grant and audit inserts per
+ * token were most of this endpoint's database time). Each statement is
+ * atomic: a failure fails every write in it, as each alone would have failed.
+ */
+export class BackendGrantBatcher {
+  private readonly waiting: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options = { maxInFlight: 2, maxBatch: 100 },
+  ) {}
+
+  record(write: BackendGrantWrite): Promise<boolean> {
+    return new Promise((done, failed) => {
+      this.waiting.push({ write, done, failed });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    // The same assertion twice in one batch: the first is the use, the rest are replays.
+    const first = new Map<string, Pending>();
+    for (const pending of batch) {
+      const key = `${pending.write.use.clientId} ${pending.write.use.jti}`;
+      if (first.has(key)) pending.done(false);
+      else first.set(key, pending);
+    }
+    const unique = [...first.values()];
+    try {
+      const recorded = await insertBackendGrants(this.db, unique.map((p) => p.write));
+      for (const pending of unique) pending.done(recorded.has(`${pending.write.use.clientId} ${pending.write.use.jti}`));
+    } catch (error) {
+      for (const pending of unique) pending.failed(error);
+    }
+  }
+}
+
+/** The statement: every write's columns as arrays, unnested; returns "client jti" of each write whose jti was new. */
+async function insertBackendGrants(db: Db, writes: readonly BackendGrantWrite[]): Promise<Set<string>> {
   const now = new Date();
-  const row = auditRow(audit);
-  const g = grantRow(grant);
-  const { rows } = await sql<{ id: string }>`
-    with recorded as (
+  const grants = writes.map((w) => grantRow(w.grant));
+  const audits = writes.map((w) => auditRow(w.audit));
+  const iso = (date: Date | null) => date && date.toISOString();
+  const { rows } = await sql<{ client_id: string; jti: string }>`
+    with input as (
+      select * from unnest(
+        ${writes.map((w) => w.use.clientId)}::text[], ${writes.map((w) => w.use.jti)}::text[],
+        ${writes.map((w) => w.use.expiresAt.toISOString())}::timestamptz[],
+        ${grants.map((g) => g.id)}::text[], ${grants.map((g) => g.client_id)}::text[],
+        ${grants.map((g) => g.user_id)}::text[], ${grants.map((g) => g.fhir_user)}::text[],
+        ${grants.map((g) => g.scope)}::text[], ${grants.map((g) => g.aud)}::text[],
+        ${grants.map((g) => g.context)}::jsonb[], ${grants.map((g) => g.launch_type)}::text[],
+        ${grants.map((g) => g.launch_extra)}::jsonb[], ${grants.map((g) => g.access_type)}::text[],
+        ${grants.map((g) => iso(g.auth_time))}::timestamptz[], ${grants.map((g) => g.session_id_hash)}::text[],
+        ${grants.map((g) => iso(g.created_at))}::timestamptz[],
+        ${audits.map((a) => a.event)}::text[], ${audits.map((a) => a.client_id)}::text[],
+        ${audits.map((a) => a.user_id)}::text[], ${audits.map((a) => a.patient)}::text[],
+        ${audits.map((a) => a.request_id)}::text[], ${audits.map((a) => a.details)}::jsonb[]
+      ) with ordinality as i(client_id, jti, expires_at, grant_id, grant_client_id, user_id, fhir_user, scope, aud, context,
+                             launch_type, launch_extra, access_type, auth_time, session_id_hash, created_at,
+                             event, audit_client_id, audit_user_id, patient, request_id, details, position)
+    ), recorded as (
       insert into client_assertion_jtis (client_id, jti, expires_at)
-      values (${use.clientId}, ${use.jti}, ${use.expiresAt})
+      select client_id, jti, expires_at from input order by position
       on conflict (client_id, jti) do update set expires_at = excluded.expires_at
         where client_assertion_jtis.expires_at <= ${now}
-      returning 1
+      returning client_id, jti
+    ), accepted as (
+      select input.* from input join recorded using (client_id, jti)
     ), granted as (
       insert into grants (id, client_id, user_id, fhir_user, scope, aud, context, launch_type, launch_extra, access_type,
                           auth_time, session_id_hash, created_at, last_used_at)
-      select ${g.id}, ${g.client_id}, ${g.user_id}, ${g.fhir_user}, ${g.scope}, ${g.aud}, ${g.context}::jsonb, ${g.launch_type},
-             ${g.launch_extra}::jsonb, ${g.access_type}, ${g.auth_time}::timestamptz, ${g.session_id_hash},
-             ${g.created_at}::timestamptz, ${g.created_at}::timestamptz
-      from recorded
-      returning 1
+      select grant_id, grant_client_id, user_id, fhir_user, scope, aud, context, launch_type, launch_extra, access_type,
+             auth_time, session_id_hash, created_at, created_at
+      from accepted order by position
+    ), audited as (
+      insert into audit_events (event, client_id, user_id, patient, request_id, details)
+      select event, audit_client_id, audit_user_id, patient, request_id, details from accepted order by position
     )
-    insert into audit_events (event, client_id, user_id, patient, request_id, details)
-    select ${row.event}, ${row.client_id}, ${row.user_id}, ${row.patient}, ${row.request_id}, ${row.details}::jsonb from recorded
-    returning id`.execute(db);
-  return rows.length > 0;
+    select client_id, jti from recorded`.execute(db);
+  return new Set(rows.map((r) => `${r.client_id} ${r.jti}`));
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Grant } from './grants.ts';
 import { pageAfter, type Page, type PageRequest } from './paging.ts';
@@ -103,7 +104,7 @@ export class AuditBatch {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.options.maxEvents);
         try {
-          await this.db.insertInto('audit_events').values(batch.map(auditRow)).execute();
+          await insertAuditRows(this.db, batch.map(auditRow));
         } catch (error) {
           // Kept, oldest first, for the next try.
           this.pending.unshift(...batch);
@@ -117,6 +118,22 @@ export class AuditBatch {
     });
     return this.flushing;
   }
+}
+
+/**
+ * Many rows in one statement whose text does not depend on how many (the
+ * columns as arrays, unnested in order): the database plans it once, and no
+ * query builder walks a thousand-value VALUES list per batch (profiled: the
+ * multi-row insert was a tenth of an introspection's CPU under load).
+ */
+async function insertAuditRows(db: Db, rows: ReadonlyArray<ReturnType<typeof auditRow>>): Promise<void> {
+  const column = <K extends keyof ReturnType<typeof auditRow>>(name: K) => rows.map((row) => row[name]);
+  await sql`insert into audit_events (event, client_id, user_id, patient, request_id, details)
+    select event, client_id, user_id, patient, request_id, details
+    from unnest(${column('event')}::text[], ${column('client_id')}::text[], ${column('user_id')}::text[],
+                ${column('patient')}::text[], ${column('request_id')}::text[], ${column('details')}::jsonb[])
+      with ordinality as batch(event, client_id, user_id, patient, request_id, details, position)
+    order by position`.execute(db);
 }
 
 /** The audit_events row for an event (for statements that write it themselves). */

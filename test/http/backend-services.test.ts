@@ -1,8 +1,9 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { grantIdOfJti } from '../../src/store/revocations.ts';
 import { assertionForm, clientAssertion, type FixtureKid } from '../helpers/assertions.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { SECRETS, basic, postToken } from '../helpers/oauth.ts';
+import { SECRETS, basic, decodeJwt, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /** SMART Backend Services (backend-services.md): client_credentials, a signed assertion, system/ scopes. */
@@ -64,6 +65,33 @@ describeEachDatabase('SMART Backend Services (client_credentials)', (kind) => {
     expect((await postToken(server, form)).status).toBe(200);
     await expectError(await postToken(server, form), 401, 'invalid_client');
     expect(await issued()).toHaveLength(before + 1);
+  });
+
+  it('under concurrent requests (writes sharing statements), each assertion is used once and every token is recorded', async () => {
+    const issued = async () =>
+      (await server.deps.db.selectFrom('audit_events').select('details').where('event', '=', 'token.issued').where('client_id', '=', 'bulk-exporter').execute())
+        .map((e) => (e.details as { grant_id: string }).grant_id);
+    const before = new Set(await issued());
+    // 30 assertions, 10 of them sent three times at once: 50 requests in flight together.
+    const assertions = await Promise.all(Array.from({ length: 30 }, () => clientAssertion(server, 'bulk-exporter', 'bulk-exporter-rs384-1')));
+    const sent = [...assertions, ...assertions.slice(0, 10), ...assertions.slice(0, 10)];
+    const answers = await Promise.all(
+      sent.map(async (assertion) => {
+        const res = await postToken(server, { grant_type: 'client_credentials', scope: 'system/Patient.rs', ...assertionForm(assertion) });
+        return { assertion, status: res.status, body: (await res.json()) as Record<string, string> };
+      }),
+    );
+    for (const assertion of assertions) {
+      const forIt = answers.filter((a) => a.assertion === assertion);
+      expect(forIt.filter((a) => a.status === 200)).toHaveLength(1);
+      for (const refused of forIt.filter((a) => a.status !== 200)) expect([refused.status, refused.body.error]).toEqual([401, 'invalid_client']);
+    }
+    const grantIds = answers.filter((a) => a.status === 200).map((a) => grantIdOfJti(String(decodeJwt(a.body.access_token!).jti)));
+    const recorded = (await issued()).filter((id) => !before.has(id));
+    expect(recorded).toHaveLength(30);
+    const grants = await server.deps.db.selectFrom('grants').select('id').where('id', 'in', recorded).execute();
+    expect(grants).toHaveLength(30);
+    expect(new Set(grantIds)).toEqual(new Set(recorded));
   });
 
   it('records the issue in the audit trail', async () => {

@@ -7,7 +7,7 @@ import { grantIdOfJti } from '../../src/store/revocations.ts';
 import { TEST_DATABASE_URL } from '../helpers/databases.ts';
 import { decodeJwt } from '../helpers/oauth.ts';
 import { startTestServer, startTwoInstances, type TestServer } from '../helpers/server.ts';
-import { introspection, launchTokens, refuseServerErrors, revoke, type Json } from './token-lifecycle-support.ts';
+import { introspect, introspection, launchTokens, refuseServerErrors, revoke, type Json } from './token-lifecycle-support.ts';
 
 refuseServerErrors();
 
@@ -66,6 +66,20 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     await setClientDisabled(a.deps.db, 'growth-chart', false);
     for (let i = 0; i < 500 && (await introspection(b, tokens.access_token)).active !== true; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await introspection(b, tokens.access_token)).active).toBe(true);
+  }, 120_000);
+
+  it('stops taking an introspector\'s credentials disabled at the other instance', async () => {
+    const tokens = await cachedAtB();
+    const status = async () => (await introspect(b, { token: String(tokens.access_token) })).status;
+    await setClientDisabled(a.deps.db, 'fhir-server', true);
+    try {
+      for (let i = 0; i < 500 && (await status()) !== 401; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await status()).toBe(401);
+    } finally {
+      await setClientDisabled(a.deps.db, 'fhir-server', false);
+    }
+    for (let i = 0; i < 500 && (await status()) !== 200; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await status()).toBe(200);
   }, 120_000);
 
   it('reads the database while its listener is disconnected, and caches again once it is back', async () => {

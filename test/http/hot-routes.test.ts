@@ -3,6 +3,7 @@ import { parseForm } from '../../src/http/hot-routes.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { basic, SECRETS } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { fhirServerAuth, launchTokens } from './token-lifecycle-support.ts';
 
 /**
  * POST /token and /introspect take a lean path before express
@@ -57,6 +58,24 @@ describeEachDatabase('hot routes', (kind) => {
       }
     });
   }
+
+  it('answers an introspection from memory exactly as express does, and counts it', async () => {
+    const { tokens } = await launchTokens(server);
+    const auth = fhirServerAuth();
+    const body = `token=${String(tokens.access_token)}&token_type_hint=access_token`;
+    const fromMemory = () => server.deps.metrics.registry.getSingleMetricAsString('smart_introspections_from_memory_total');
+    const first = await post('/introspect', body, auth);
+    const before = await fromMemory();
+    const cached = await post('/introspect', body, auth);
+    const viaExpress = await post('/introspect?via=express', body, auth);
+    expect(JSON.parse(cached.body)).toMatchObject({ active: true, patient: 'p001' });
+    expect(cached).toEqual(viaExpress);
+    expect(first).toEqual(viaExpress);
+    expect(await fromMemory()).not.toBe(before);
+    // Other credentials (a wrong secret) are checked in full, never answered from memory.
+    const wrong = await post('/introspect', body, { authorization: basic('fhir-server', 'not-the-secret-0123456789abcdef') });
+    expect(wrong.status).toBe(401);
+  });
 
   it('sends the same security headers as every other endpoint, and no-store', async () => {
     const token = await post('/token', 'grant_type=client_credentials');

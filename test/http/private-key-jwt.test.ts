@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { setClientDisabled } from '../../src/store/clients.ts';
 import {
@@ -15,6 +16,8 @@ import { SECRETS, authorize, basic, decodeJwt, newLaunch, postToken } from '../h
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const CARDIO_REDIRECT = 'https://cardio.example.org/callback';
+const WEAK_RSA = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const SOUND_RSA = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const BACKEND_REQUEST = { grant_type: 'client_credentials', scope: 'system/Patient.rs' };
 
 describeEachDatabase('private_key_jwt client authentication', (kind) => {
@@ -36,6 +39,9 @@ describeEachDatabase('private_key_jwt client authentication', (kind) => {
         ...['rotating', 'short-lived', 'shared-jti', 'broken', 'huge', 'private', 'slow'].map((name) =>
           asymmetricClient(`remote-${name}`, { jwksUri: host.url(`/${name}`) }),
         ),
+        asymmetricClient('weak-rsa', { jwks: { keys: [{ ...WEAK_RSA.publicKey.export({ format: 'jwk' }), kid: 'weak-1', alg: 'RS384', use: 'sig' }] } }),
+        asymmetricClient('encryption-key', { jwks: { keys: [{ ...SOUND_RSA.publicKey.export({ format: 'jwk' }), kid: 'enc-1', use: 'enc' }] } }),
+        asymmetricClient('sound-rsa', { jwks: { keys: [{ ...SOUND_RSA.publicKey.export({ format: 'jwk' }), kid: 'sound-1' }] } }),
       ),
     });
   });
@@ -131,6 +137,29 @@ describeEachDatabase('private_key_jwt client authentication', (kind) => {
 
   it.each(refusals)('refuses %s with invalid_client', async (_name, build, because) => {
     await expectInvalidClient(await backendToken(await build()), because);
+  });
+
+  /** Signed with node:crypto directly: jose refuses to sign with a short RSA key or an unknown crit. */
+  const rawAssertion = (clientId: string, header: Record<string, unknown>, key: KeyObject) => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = { iss: clientId, sub: clientId, aud: `${server.config.issuer}/token`, exp: now + 240, iat: now, jti: randomUUID() };
+    const input = `${part({ alg: 'RS384', typ: 'JWT', ...header })}.${part(claims)}`;
+    return `${input}.${sign('sha384', Buffer.from(input), key).toString('base64url')}`;
+  };
+
+  it.each([
+    ['a registered RSA key shorter than 2048 bits', () => rawAssertion('weak-rsa', { kid: 'weak-1' }, WEAK_RSA.privateKey), /shorter than 2048 bits/],
+    ['a key registered for encryption only', () => rawAssertion('encryption-key', { kid: 'enc-1' }, SOUND_RSA.privateKey), /no registered key/],
+    ['a crit header', () => rawAssertion('sound-rsa', { kid: 'sound-1', crit: ['exp'], exp: 1 }, SOUND_RSA.privateKey), /extensions/],
+    ['an unencoded payload (b64)', () => rawAssertion('sound-rsa', { kid: 'sound-1', b64: false }, SOUND_RSA.privateKey), /extensions/],
+  ] as const)('refuses %s with invalid_client', async (_name, build, because) => {
+    await expectInvalidClient(await backendToken(build()), because);
+  });
+
+  it('accepts a registered key without alg or use, signed with node:crypto', async () => {
+    const res = await backendToken(rawAssertion('sound-rsa', { kid: 'sound-1' }, SOUND_RSA.privateKey));
+    expect(res.status, await res.clone().text()).toBe(200);
   });
 
   it('answers an unknown client exactly as a known client whose key is unknown', async () => {

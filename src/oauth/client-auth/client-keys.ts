@@ -1,4 +1,4 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { Client } from '../../store/clients.ts';
 
@@ -22,10 +22,9 @@ export const CLIENT_KEY_POLICY = {
   refetchIntervalMs: 10_000,
 } as const;
 
-/** The client's keys, as jwtVerify takes them, and the set they came from. */
+/** The client's keys and where they came from (assertion-signature.ts imports each key once per set). */
 export interface ClientKeySet {
   jwks: JSONWebKeySet;
-  getKey: JWTVerifyGetKey;
   source: 'jwks' | 'jwks_uri';
 }
 
@@ -48,13 +47,17 @@ interface RemoteEntry {
   inFlight: Promise<ClientKeySet> | undefined;
 }
 
-/** Inline JWKS by client id, with the serialised set they were built from (a changed config is a new version). */
-const inlineSets = new Map<string, { version: string; set: ClientKeySet }>();
+/**
+ * Inline JWKS by client id, with the registered value they were built from
+ * (the same object while the client row is cached) and its serialisation (a
+ * changed registration is a new version).
+ */
+const inlineSets = new Map<string, { registered: unknown; version: string; set: ClientKeySet }>();
 /** Fetched JWKS by URI. */
 const remoteSets = new Map<string, RemoteEntry>();
 
 function keySet(jwks: JSONWebKeySet, source: ClientKeySet['source']): ClientKeySet {
-  return { jwks, getKey: createLocalJWKSet(jwks), source };
+  return { jwks, source };
 }
 
 /**
@@ -68,13 +71,14 @@ export async function clientKeySet(client: Client): Promise<ClientKeySet> {
     return refetch(client.jwksUri, entry);
   }
   if (client.jwks) {
-    const version = JSON.stringify(client.jwks);
     const cached = inlineSets.get(client.id);
+    if (cached?.registered === client.jwks) return cached.set;
+    const version = JSON.stringify(client.jwks);
     if (cached?.version === version) return cached.set;
     const parsed = publicJwks.safeParse(client.jwks);
     if (!parsed.success) throw new JwksUnavailableError('the registered JWKS is not a JWKS of public keys');
     const set = keySet(parsed.data as JSONWebKeySet, 'jwks');
-    inlineSets.set(client.id, { version, set });
+    inlineSets.set(client.id, { registered: client.jwks, version, set });
     return set;
   }
   return keySet({ keys: [] }, 'jwks');

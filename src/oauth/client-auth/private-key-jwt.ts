@@ -1,8 +1,9 @@
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { AppDeps } from '../../deps.ts';
 import type { Client } from '../../store/clients.ts';
 import { invalidClient, type OAuthError } from '../errors.ts';
 import type { ClientLookup } from './lookup.ts';
+import { keysFor, verifyAssertionSignature } from './assertion-signature.ts';
 import { clientKeySet, JwksUnavailableError, refreshAfterUnknownKid, type ClientKeySet } from './client-keys.ts';
 
 /** Tolerated clock difference on `iat`, `nbf` and the 5-minute ceiling on `exp`. */
@@ -86,6 +87,8 @@ function checkHeader(header: ProtectedHeaderParameters, algorithms: readonly str
   if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT'))
     throw invalidClient('the client assertion typ must be JWT');
   if (header.jku !== undefined && typeof header.jku !== 'string') throw invalidClient('jku must be a URL');
+  // RFC 7515 §4.1.11: extensions this server does not understand must be refused; RFC 7797 unencoded payloads are not client assertions.
+  if (header.crit !== undefined || header.b64 !== undefined) throw invalidClient('the client assertion header uses extensions (crit, b64) this server does not support');
 }
 
 /**
@@ -130,26 +133,22 @@ function checkClaims(claims: JWTPayload, accepted: readonly string[], bodyClient
  * (keys rotated at the source), within the cache's refetch limit.
  */
 async function verifySignature(deps: AppDeps, client: Client, assertion: string, header: ProtectedHeaderParameters) {
+  const kid = header.kid!;
+  const alg = header.alg!;
   let keys: ClientKeySet | undefined = await loadKeys(deps, client, () => clientKeySet(client));
   for (let attempt = 0; keys; attempt++) {
     // SMART: "exactly one key" must match the kid.
-    if (keys.jwks.keys.filter((k) => k.kid === header.kid).length > 1)
+    if (keys.jwks.keys.filter((k) => k.kid === kid).length > 1)
       throw invalidClient(`${UNVERIFIED}: more than one registered key has the assertion's kid`);
-    try {
-      await jwtVerify(assertion, keys.getKey, { algorithms: [header.alg!], clockTolerance: CLOCK_SKEW_SECONDS });
-      return;
-    } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey) {
-        keys = attempt === 0 ? await loadKeys(deps, client, () => refreshAfterUnknownKid(client)) : undefined;
-        continue;
-      }
-      if (error instanceof errors.JWSSignatureVerificationFailed) throw invalidClient(`${UNVERIFIED}: bad signature`);
-      if (error instanceof errors.JOSEError) {
-        deps.logger.info({ client: client.id, err: error }, 'client assertion refused');
-        throw invalidClient(`${UNVERIFIED}: ${error.code}`);
-      }
-      throw error;
+    const [key] = keysFor(keys.jwks.keys, kid, alg);
+    if (!key) {
+      keys = attempt === 0 ? await loadKeys(deps, client, () => refreshAfterUnknownKid(client)) : undefined;
+      continue;
     }
+    const check = await verifyAssertionSignature(assertion, key, alg);
+    if (check.ok) return;
+    if (check.reason !== 'bad signature') deps.logger.info({ client: client.id, kid, reason: check.reason }, 'client assertion refused');
+    throw invalidClient(`${UNVERIFIED}: ${check.reason}`);
   }
   throw unknownKid();
 }
