@@ -29,7 +29,7 @@ import { userinfoRouter } from './oauth/userinfo.ts';
 import { TOKEN_FORM, tokenRouter } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './sandbox/launcher/router.ts';
-import { simulatedErrorsRouter } from './sandbox/simulated-errors.ts';
+import { simulatedErrorsRouter, simulatedTokenErrors } from './sandbox/simulated-errors.ts';
 import { smartStyleRouter } from './style/index.ts';
 import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
@@ -58,14 +58,15 @@ function securityHeaders(issuer: string) {
 /** The server's request listener: the app, with POST /token and /introspect routed before express (src/http/hot-routes.ts). */
 export function createRequestListener(deps: AppDeps, app = createApp(deps)): RequestListener {
   const routes = new Map([
-    ['/token', { router: tokenRouter(deps), ...TOKEN_FORM }],
+    ['/token', { router: tokenRouter(deps, tokenOptions(deps)), ...TOKEN_FORM }],
     ['/introspect', { router: introspectionRouter(deps), cached: introspectionFromCache(deps), ...INTROSPECT_FORM }],
   ]);
-  // Sandbox mode: /token goes through express, where the launcher's simulated errors run first.
-  if (deps.config.launcher.simulatedErrors) routes.delete('/token');
   // The same request logging and metrics as every route gets from app.use above.
   return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics), rejectBadBytes], securityHeaders: securityHeaders(deps.config.issuer), logger: deps.logger, metrics: deps.metrics });
 }
+
+/** Sandbox mode: the errors an app tester asked the launcher for, inside the token route (hot or not). */
+const tokenOptions = (deps: AppDeps) => ({ beforeGrant: deps.config.launcher.simulatedErrors ? [simulatedTokenErrors(deps)] : [] });
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(smartStyleRouter(deps.config));
   app.use(authorizeRouter(deps));
   app.use(interactionRouter(deps));
-  app.use(tokenRouter(deps));
+  app.use(tokenRouter(deps, tokenOptions(deps)));
   app.use(introspectionRouter(deps));
   app.use(revocationRouter(deps));
   app.use(userinfoRouter(deps));

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import cors from 'cors';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -65,11 +65,12 @@ export function restrictCorsToClient(req: Request, res: Response, client: Client
 /** The form body /token accepts (also read by the hot route, src/http/hot-routes.ts). */
 export const TOKEN_FORM = { limitBytes: 64 * 1024, parameterLimit: 50 };
 
-export function tokenRouter(deps: AppDeps): Router {
+/** `beforeGrant`: middleware run once the form is read, before any grant (the sandbox's simulated errors). */
+export function tokenRouter(deps: AppDeps, { beforeGrant = [] }: { beforeGrant?: RequestHandler[] } = {}): Router {
   const router = Router();
   const form = formBody(TOKEN_FORM);
   router.options('/token', tokenCors(deps));
-  router.post('/token', noStore, tokenCors(deps), form, async (req, res) => {
+  router.post('/token', noStore, tokenCors(deps), form, ...beforeGrant, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const started = performance.now();
     const { grant_type } = parseInput(grantTypeSchema, body);

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../deps.ts';
 import { InvalidGrant, InvalidScope, InvalidToken, TemporarilyUnavailable } from '../oauth/errors.ts';
 import { findClient } from '../store/clients.ts';
@@ -8,7 +8,7 @@ import { launchExtraOfCode, launchExtraOfGrant, launchExtraOfRefreshToken } from
 /**
  * Errors an app tester can ask the launcher for, to see how the app copes. The
  * choice rides in the launch's `extra`; these handlers run before the real
- * endpoints and are mounted only in sandbox mode outside NODE_ENV=production
+ * endpoints (the token router runs simulatedTokenErrors itself) and are mounted only in sandbox mode outside NODE_ENV=production
  * (config.launcher.simulatedErrors), so a production config cannot have them.
  */
 export const SIMULATED_ERRORS = ['invalid_scope', 'expired_code', 'token_unavailable', 'fhir_unauthorized'] as const;
@@ -51,24 +51,6 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
     next();
   });
 
-  router.use('/token', form, async (req, _res, next) => {
-    if (req.method !== 'POST') return next();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const extra =
-      body.grant_type === 'authorization_code' && typeof body.code === 'string'
-        ? await launchExtraOfCode(deps.db, body.code)
-        : body.grant_type === 'refresh_token' && typeof body.refresh_token === 'string'
-          ? await launchExtraOfRefreshToken(deps.db, body.refresh_token)
-          : undefined;
-    const error = simulated(extra);
-    if (error === 'token_unavailable') {
-      throw new TemporarilyUnavailable(`the token endpoint is down${note}`, 30);
-    }
-    if (error === 'expired_code' && body.grant_type === 'authorization_code')
-      throw new InvalidGrant(`the authorization code has expired${note}`);
-    next();
-  });
-
   const fhirBase = new URL(deps.config.fhirBaseUrl);
   if (fhirBase.origin === new URL(deps.config.issuer).origin) {
     router.use(fhirBase.pathname, async (req, _res, next) => {
@@ -79,6 +61,28 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
     });
   }
   return router;
+}
+
+/**
+ * The /token part, run by the token router after it has read the form (on
+ * the hot route as under express), before the grant: the code's or refresh
+ * token's launch says which error the tester asked for.
+ */
+export function simulatedTokenErrors(deps: AppDeps): RequestHandler {
+  return async (req, _res, next) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const extra =
+      body.grant_type === 'authorization_code' && typeof body.code === 'string'
+        ? await launchExtraOfCode(deps.db, body.code)
+        : body.grant_type === 'refresh_token' && typeof body.refresh_token === 'string'
+          ? await launchExtraOfRefreshToken(deps.db, body.refresh_token)
+          : undefined;
+    const error = simulated(extra);
+    if (error === 'token_unavailable') throw new TemporarilyUnavailable(`the token endpoint is down${note}`, 30);
+    if (error === 'expired_code' && body.grant_type === 'authorization_code')
+      throw new InvalidGrant(`the authorization code has expired${note}`);
+    next();
+  };
 }
 
 /** The grant id in an access token's `jti` (`<grant id>.<random>`), read without verifying: only to pick the simulation. */

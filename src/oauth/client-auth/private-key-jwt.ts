@@ -1,4 +1,5 @@
-import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import { decodeJsonSegment } from '../../tokens/access-token.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { Client } from '../../store/clients.ts';
 import { invalidClient, type OAuthError } from '../errors.ts';
@@ -68,12 +69,12 @@ export interface VerifiedAssertion {
 
 function decode(assertion: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
   // A JWS in compact form: JWE and JSON serialisations are not client assertions.
-  if (assertion.split('.').length !== 3) throw invalidClient('client_assertion is not a signed JWT');
-  try {
-    return { header: decodeProtectedHeader(assertion), claims: decodeJwt(assertion) };
-  } catch {
-    throw invalidClient('client_assertion is not a well-formed JWT');
-  }
+  const parts = assertion.split('.');
+  if (parts.length !== 3) throw invalidClient('client_assertion is not a signed JWT');
+  const header = decodeJsonSegment(parts[0]!);
+  const claims = decodeJsonSegment(parts[1]!);
+  if (!header || !claims) throw invalidClient('client_assertion is not a well-formed JWT');
+  return { header: header as ProtectedHeaderParameters, claims: claims as JWTPayload };
 }
 
 /** Header: `alg` one we accept (never `none`), `kid` present (SMART requires it), `typ` JWT when present. */
