@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, RequestHandler, Router } from 'express';
-import { errorHandler, notFound } from './error-handler.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/index.ts';
+import { errorHandler, notFound } from './error-handler.ts';
 import { PREREAD_FORM, type FormLimits } from './form.ts';
 import { assignRequestId, logCompletion } from './logging.ts';
 
@@ -123,7 +123,13 @@ export function withHotRoutes({ app, routes, before, securityHeaders, logger, me
     const fields = tooMany ? undefined : parseForm(body);
     if (route.cached && fields) {
       assignRequestId(req);
-      const answer = route.cached(req, fields);
+      let answer: object | undefined;
+      try {
+        answer = route.cached(req, fields);
+      } catch (err) {
+        // A fault here must not take the process down (this runs in an event handler): the router answers.
+        logger.error({ err, reqId: req.id }, 'answer from memory failed; the router answers');
+      }
       if (answer) return sendCached(path, req, res, answer, started);
     }
     // What express's own start of a request does: its request and response methods, and the links between them.
