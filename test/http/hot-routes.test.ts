@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseForm } from '../../src/http/hot-routes.ts';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino } from 'pino';
+import { formBody } from '../../src/http/form.ts';
+import { parseForm, withHotRoutes } from '../../src/http/hot-routes.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { basic, SECRETS } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -90,4 +96,29 @@ it('reads a form as body-parser does (plus is a space, malformed escapes stay, r
   expect(parseForm('a=1+2&b=%41%zz&a=3&&=x&c')).toEqual({ a: ['1 2', '3'], b: '%41%zz', c: '' });
   expect(parseForm('x=%C3%A9')).toEqual({ x: 'é' });
   expect(Object.getPrototypeOf(parseForm('__proto__=1'))).toBe(Object.prototype);
+});
+
+it('answers through the router when an answer from memory fails, and the process stays up', async () => {
+  const app = express();
+  const router = express.Router();
+  const limits = { limitBytes: 1024, parameterLimit: 10 };
+  router.post('/x', formBody(limits), (req, res) => void res.json({ via: 'router', body: req.body as unknown }));
+  const listener = withHotRoutes({
+    app,
+    routes: new Map([['/x', { router, ...limits, cached: () => { throw new Error('a fault in the cached path'); } }]]),
+    before: [],
+    securityHeaders: (_req, _res, next) => next(),
+    logger: pino({ level: 'silent' }),
+    metrics: { observeRequest: () => {} } as never,
+  });
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/x`, { method: 'POST', headers: { 'content-type': FORM }, body: 'a=1' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ via: 'router', body: { a: '1' } });
+  } finally {
+    server.close();
+  }
 });
