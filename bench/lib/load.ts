@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { PacedResult, PacedSpec } from './paced.ts';
 import autocannon from 'autocannon';
 
 /** What one timed run measured. Latencies in ms. */
@@ -32,8 +36,9 @@ export interface LoadOptions {
   rate?: number;
 }
 
-/** A bounded autocannon run (duration and, optionally, request count) from this process. */
+/** A bounded run from this process: autocannon as fast as answered, or evenly paced with a `rate` (runPaced). */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.rate) return runPaced({ ...options, rate: options.rate });
   let n = 0;
   const failures: string[] = [];
   const result = await autocannon({
@@ -41,11 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     duration: options.durationSeconds,
     ...(options.maxRequests ? { maxOverallRequests: options.maxRequests } : {}),
-    // With a rate, autocannon "corrects" each latency for coordinated omission with an expected
-    // interval of ceil(1 / per-connection rate) = 1 ms here (lib/run.js), back-filling a 30 ms answer
-    // with 29 made-up samples; its rate is per second in bursts, not a schedule, so the latencies are
-    // recorded as measured.
-    ...(options.rate ? { overallRate: options.rate, ignoreCoordinatedOmission: true } : {}),
+    ...(options.rate ? { overallRate: options.rate } : {}),
     timeout: 10,
     requests: [
       {
@@ -99,4 +100,36 @@ export async function runTasks(task: () => Promise<void>, concurrency: number, d
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   return summarise(latencies.length + errors, latencies.length, 0, errors, seconds, percentile(latencies, 50), percentile(latencies, 99), failures);
+}
+
+/**
+ * An open-loop run at `rate` requests per second, evenly spaced, in a child
+ * process of its own (bench/lib/paced.ts): a small heap whose event loop
+ * does nothing else, so the schedule is kept (run in this process, with the
+ * bench's assertions and histograms in its heap, requests went out up to
+ * 70 ms late). autocannon's `overallRate` is not this: it lets each
+ * connection send its share of a second back to back at the top of the
+ * second (lib/httpClient.js), a burst, and back-fills latencies with a 1 ms
+ * expected interval.
+ */
+export async function runPaced(options: LoadOptions & { rate: number }): Promise<LoadResult> {
+  const total = Math.min(Math.round(options.rate * options.durationSeconds), options.maxRequests ?? Infinity);
+  const spec: PacedSpec = {
+    url: options.url,
+    method: options.method ?? 'POST',
+    headers: options.headers,
+    bodies: options.method === 'GET' ? [] : Array.from({ length: total }, (_, n) => options.body(n)),
+    connections: options.connections,
+    rate: options.rate,
+    total,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'paced.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify(spec));
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) throw new Error(`paced load generator exited with ${code}`);
+  const result = JSON.parse(out) as PacedResult;
+  if (process.env.BENCH_DEBUG_LAG) console.log(`paced: send lag p99 ${result.lagP99.toFixed(1)} ms, max ${result.lagMax.toFixed(1)} ms`);
+  return summarise(total, result.ok, result.non2xx, result.errors, result.seconds, result.p50, result.p99, result.failures);
 }
