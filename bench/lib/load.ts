@@ -113,6 +113,8 @@ export async function runTasks(task: () => Promise<void>, concurrency: number, d
  * expected interval.
  */
 export async function runPaced(options: LoadOptions & { rate: number }): Promise<LoadResult> {
+  // The child process sees no callback: a scenario that must read each answer runs unpaced.
+  if (options.onBody) throw new Error('a paced run cannot pass answers to onBody');
   const total = Math.min(Math.round(options.rate * options.durationSeconds), options.maxRequests ?? Infinity);
   const spec: PacedSpec = {
     url: options.url,

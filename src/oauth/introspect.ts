@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { accessTokenContextClaims, tokenResponseContext } from '../context/index.ts';
@@ -170,14 +170,14 @@ function recordIntrospection(deps: AppDeps, caller: string, requestId: string | 
   });
 }
 
+/** The form body /introspect accepts (also read by the hot route, src/http/hot-routes.ts). */
+export const INTROSPECT_FORM = { limitBytes: 96 * 1024, parameterLimit: 20 };
+
 /**
  * POST /introspect (RFC 7662; SMART token-introspection). Access tokens are
  * JWTs and refresh tokens opaque values without dots, so the token's shape
  * says which it is; token_type_hint is accepted and not needed.
  */
-/** The form body /introspect accepts (also read by the hot route, src/http/hot-routes.ts). */
-export const INTROSPECT_FORM = { limitBytes: 96 * 1024, parameterLimit: 20 };
-
 export function introspectionRouter(deps: AppDeps): Router {
   const router = Router();
   const form = formBody(INTROSPECT_FORM);

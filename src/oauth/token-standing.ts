@@ -42,9 +42,8 @@ function verifiedClaims(deps: AppDeps, token: string): VerifiedAccessToken['clai
  */
 export function cachedAccessToken(deps: AppDeps, token: string): VerifiedAccessToken | undefined {
   const caches = cachesOf(deps.db);
-  if (!caches) return undefined;
-  const cache = caches.cache('tokens', TOKENS);
-  if (!caches.usable(cache)) return undefined;
+  const cache = caches?.cache('tokens', TOKENS);
+  if (!cache || !caches!.usable(cache)) return undefined;
   const hit = cache.entries.get(token);
   return hit && hit.claims.exp > Date.now() / 1000 ? hit : undefined;
 }
@@ -66,15 +65,14 @@ export async function verifiedAccessToken(
     const rows = await Promise.all(callers.map((id) => findClient(deps.db, id)));
     return { token: hit, callers: rows.filter((c) => c !== undefined) };
   }
-  const caches = cachesOf(deps.db);
-  const cache = caches?.cache('tokens', TOKENS);
   const claims = verifiedClaims(deps, token);
   if (!claims) return undefined;
+  const caches = cachesOf(deps.db);
   const generation = caches?.snapshot() ?? 0;
   const standing = await accessTokenStanding(deps.db, { jti: claims.jti, clientId: claims.client_id, subject: claims.sub }, { alsoClients: callers });
   const { clients, ...own } = standing;
   const verified = { claims, standing: own };
-  if (caches && cache) caches.keep(cache, token, verified, generation);
+  if (caches) caches.keep(caches.cache('tokens', TOKENS), token, verified, generation);
   return { token: verified, callers: clients.map(toClient) };
 }
 

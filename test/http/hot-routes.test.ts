@@ -78,6 +78,24 @@ describeEachDatabase('hot routes', (kind) => {
     expect(cached).toEqual(viaExpress);
     expect(first).toEqual(viaExpress);
     expect(await fromMemory()).not.toBe(before);
+    // With the token and the credentials cached, anything but a plain body is the router's to answer.
+    const token = String(tokens.access_token);
+    const odd = [
+      `token=${token}&token=${token}`,
+      `token=${token}&token_type_hint=access_token&token_type_hint=refresh_token`,
+      `token=${token}&token_type_hint=${'h'.repeat(5000)}`,
+      `token=${token}&token_type_hint=%00`,
+      `token=${token}&client_id=growth-chart`,
+      `token=${token}&client_secret=x`,
+      `token_type_hint=access_token`,
+    ];
+    for (const variant of odd) {
+      const lean = await post('/introspect', variant, auth);
+      expect(lean, variant.slice(-60)).toEqual(await post('/introspect?via=express', variant, auth));
+      expect(lean.status).toBeLessThan(500);
+    }
+    expect((await post('/introspect', `token=${token}&client_id=growth-chart`, auth)).status).toBe(401);
+
     // Other credentials (a wrong secret) are checked in full, never answered from memory.
     const wrong = await post('/introspect', body, { authorization: basic('fhir-server', 'not-the-secret-0123456789abcdef') });
     expect(wrong.status).toBe(401);
