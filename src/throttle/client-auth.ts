@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { decodeJwt } from 'jose';
 import type { AppDeps } from '../deps.ts';
 import { ClientAuthThrottled, OAuthError } from '../oauth/errors.ts';
 import { recordAudit } from '../store/audit.ts';
+import { decodeJsonSegment } from '../tokens/access-token.ts';
 
 /**
  * Runs one client authentication under the client throttle: refused with 429 +
@@ -55,13 +55,10 @@ export function claimedClientId(basicIds: string[] | undefined, body: Record<str
   return assertionSubject(body.client_assertion);
 }
 
-/** The `sub` a client assertion claims, unverified. */
+/** The `sub` a client assertion claims, unverified (the same JWS reader as private-key-jwt.ts). */
 export function assertionSubject(assertion: unknown): string | undefined {
   if (typeof assertion !== 'string') return undefined;
-  try {
-    const sub = decodeJwt(assertion).sub;
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const parts = assertion.split('.');
+  const sub = parts.length === 3 ? decodeJsonSegment(parts[1]!)?.sub : undefined;
+  return typeof sub === 'string' ? sub : undefined;
 }
