@@ -93,5 +93,5 @@ const print = (title: string, map: Map<string, number>, count: number) => {
 };
 console.log(`window ${(at[best.from]! / 1e6).toFixed(1)}–${(at[best.to]! / 1e6).toFixed(1)} s of the profile, ${(best.idle / 1e6).toFixed(2)} s idle`);
 print('self time by package / module', byArea, 20);
-print('self time by function', byFunction, 25);
+print('self time by function', byFunction, Number(process.env.BENCH_TOP ?? 25));
 if (filter) print(`inclusive time, ${filter} (async continuations lose their callers: a floor)`, new Map([...inclusive].filter(([k]) => k.includes(filter))), 25);

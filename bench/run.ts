@@ -9,10 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AssertionPool } from './lib/assertions.ts';
-import { measureCeilings } from './lib/ceiling.ts';
+import { measureCeilings, type Ceilings } from './lib/ceiling.ts';
 import { treeCpuSeconds, treeRssMb } from './lib/memory.ts';
 import { formatMarkdown, formatTable, invalidRows, withRatios, type Row } from './lib/report.ts';
-import { checkIntrospection, gather, issueOne, revocationLatency, SCENARIOS, type RunSettings, type TargetState } from './lib/scenarios.ts';
+import { checkIntrospection, gather, issueOne, revocationLatency, SCENARIOS, type RunSettings, type Scenario, type TargetState } from './lib/scenarios.ts';
 import { benchConfigDir, createSchema, oidcProvider, smartLaunch, type Target, type TargetPlan } from './lib/targets.ts';
 
 const env = process.env;
@@ -22,8 +22,12 @@ const settings: RunSettings = {
   connections: Number(env.BENCH_CONNECTIONS ?? 16),
   seconds: Number(env.BENCH_DURATION ?? 6),
   bounded: env.BENCH_DURATION === undefined,
+  share: 1,
 };
-const POOL_SIZE = Number(env.BENCH_ASSERTIONS ?? 12_000);
+// Each server's runs of a scenario interleave with the others' (A B C, A B C, ...), so a passing
+// disturbance of the shared machine lands in one run of each, not in all of one server's.
+const ROUNDS = Number(env.BENCH_ROUNDS ?? (env.BENCH_DURATION ? 1 : 3));
+const POOL_SIZE = Number(env.BENCH_ASSERTIONS ?? 24_000);
 const INTROSPECT_POOL = 1000;
 const ONLY = env.BENCH_ONLY?.split(',');
 const NODE_FLAGS = env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('bench/results/profiles')}`] : [];
@@ -55,6 +59,38 @@ async function plan(cleanups: Array<() => Promise<void> | void>): Promise<Target
   return plans;
 }
 
+/** One timed run of a scenario at one server, with the server's CPU and memory around it. */
+async function timedRun(scenario: Scenario, t: Target, state: TargetState, runSettings: RunSettings, ceilings: Ceilings): Promise<Row> {
+  const pid = t.process!.pid;
+  const rssStartMb = treeRssMb(pid);
+  const cpuStart = treeCpuSeconds(pid);
+  // Memory is flat when the end matches the middle: the start is before the heap has warmed up.
+  let rssMidMb: number | undefined;
+  const mid = setTimeout(() => (rssMidMb = treeRssMb(pid)), (runSettings.seconds * 1000) / 2);
+  const result = await scenario.run(t, runSettings, state).finally(() => clearTimeout(mid));
+  const cpu = cpuStart === undefined ? undefined : treeCpuSeconds(pid)! - cpuStart;
+  const cpuUsPerRequest = cpu === undefined || !result.ok ? undefined : (cpu * 1e6) / result.ok;
+  return { scenario: scenario.id, title: scenario.title, target: t, result, ceilingPerCore: ceilings[scenario.ceiling], rssStartMb, rssMidMb, rssEndMb: treeRssMb(pid), cpuUsPerRequest };
+}
+
+/**
+ * The median of a server's runs (by req/s, or by p99 at a fixed rate), with every run's figure
+ * beside it; its errors are all the runs' (a run with an error makes the row invalid), its RSS
+ * the first run's start and the last run's end.
+ */
+function medianRun(runs: Row[], by: 'rps' | 'p99'): Row {
+  const sorted = [...runs].sort((a, b) => a.result[by] - b.result[by]);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const sum = (k: 'requests' | 'non2xx' | 'errors') => runs.reduce((n, r) => n + r.result[k], 0);
+  return {
+    ...median,
+    result: { ...median.result, requests: sum('requests'), non2xx: sum('non2xx'), errors: sum('errors'), failures: runs.flatMap((r) => r.result.failures).slice(0, 3) },
+    rssStartMb: runs[0]!.rssStartMb,
+    rssEndMb: runs.at(-1)!.rssEndMb,
+    ...(runs.length > 1 ? { runs: runs.map((r) => r.result[by]) } : {}),
+  };
+}
+
 function commit(): string {
   try {
     const sha = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
@@ -73,9 +109,9 @@ async function main(): Promise<void> {
     const targets = plans.map((p) => p.target);
     const starting = [...plans, ...(partner ? [partner] : [])].map((p) => p.start());
     for (const s of starting) void s.then((server) => cleanups.unshift(() => server.stop()), () => {});
-    console.log(`signing ${POOL_SIZE} ES384 and ${POOL_SIZE / 2} RS384 client assertions while ${targets.length} servers start...`);
+    console.log(`signing ${POOL_SIZE} ES384 and ${POOL_SIZE} RS384 client assertions while ${targets.length} servers start...`);
     const es384 = await new AssertionPool('bulk-exporter', targets.map((t) => t.tokenUrl), 'bulk-exporter-es384-1').fill(POOL_SIZE);
-    const rs384 = await new AssertionPool('bulk-exporter', targets.map((t) => t.tokenUrl), 'bulk-exporter-rs384-1').fill(POOL_SIZE / 2);
+    const rs384 = await new AssertionPool('bulk-exporter', targets.map((t) => t.tokenUrl), 'bulk-exporter-rs384-1').fill(POOL_SIZE);
     const processes = await Promise.all(starting);
     targets.forEach((t, i) => (t.process = processes[i]));
     if (partner) partner.target.process = processes.at(-1);
@@ -94,24 +130,25 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     for (const scenario of SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.id))) {
-      for (const t of targets.filter((t) => scenario.peer || t.server === 'smart-launch')) {
+      const servers = targets.filter((t) => scenario.peer || t.server === 'smart-launch');
+      for (const t of servers) {
         const state = states.get(t)!;
         if ((scenario.ceiling === 'introspection' || scenario.id === 'fhir-read') && !state.introspectable.length) {
           // oidc-provider introspects only opaque tokens: asked without a resource indicator.
           state.introspectable = await gather(INTROSPECT_POOL, 8, () => issueOne(t, state.es384, {}));
           await checkIntrospection(t, state.introspectable[0]!);
         }
-        console.log(`${scenario.id}: ${t.label}`);
-        const rssStartMb = treeRssMb(t.process!.pid);
-        const cpuStart = treeCpuSeconds(t.process!.pid);
-        // Memory is flat when the end matches the middle: the start is before the heap has warmed up.
-        let rssMidMb: number | undefined;
-        const mid = setTimeout(() => (rssMidMb = treeRssMb(t.process!.pid)), (settings.seconds * 1000) / 2);
-        const result = await scenario.run(t, settings, state).finally(() => clearTimeout(mid));
-        const cpu = cpuStart === undefined ? undefined : treeCpuSeconds(t.process!.pid)! - cpuStart;
-        const cpuUsPerRequest = cpu === undefined || !result.ok ? undefined : (cpu * 1e6) / result.ok;
-        rows.push({ scenario: scenario.id, title: scenario.title, target: t, result, ceilingPerCore: ceilings[scenario.ceiling], rssStartMb, rssMidMb, rssEndMb: treeRssMb(t.process!.pid), cpuUsPerRequest });
+        await scenario.warmUp?.(t, settings, state);
       }
+      const rounds = scenario.once ? 1 : ROUNDS;
+      const runs = new Map<Target, Row[]>(servers.map((t) => [t, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const t of servers) {
+          console.log(`${scenario.id}: ${t.label}${rounds > 1 ? ` (run ${round + 1} of ${rounds})` : ''}`);
+          runs.get(t)!.push(await timedRun(scenario, t, states.get(t)!, { ...settings, share: 1 / (rounds - round) }, ceilings));
+        }
+      }
+      for (const t of servers) rows.push(medianRun(runs.get(t)!, scenario.medianOf ?? 'rps'));
     }
     if (partner && (!ONLY || ONLY.includes('revocation'))) {
       const a = targets[0]!;
@@ -124,7 +161,7 @@ async function main(): Promise<void> {
     const loadAfter = os.loadavg();
     const machine = `${CORES} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, ${os.type()} ${os.release()}`;
     const command = `${env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL=... ' : ''}${env.BENCH_DURATION ? `BENCH_DURATION=${env.BENCH_DURATION} ` : ''}${ONLY ? `BENCH_ONLY=${ONLY.join(',')} ` : ''}npm run bench`;
-    const context = `${machine}; commit ${commit()}; \`${command}\`; ${settings.connections} connections, ${settings.seconds} s per run; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`;
+    const context = `${machine}; commit ${commit()}; \`${command}\`; ${settings.connections} connections, ${settings.seconds} s per run, ${ROUNDS} runs per server where repeatable (the median shown); load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`;
     console.log(`\n${formatTable(ordered)}\n`);
     console.log('of ceiling = req/s / (crypto ceiling per core x cores used); vs peer = smart-launch / oidc-provider (one process) in the same scenario; vs 1 worker = all workers / one worker.');
     console.log(context);

@@ -41,6 +41,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.rate) return runPaced({ ...options, rate: options.rate });
   let n = 0;
   const failures: string[] = [];
+  const started = performance.now();
+  let lastAnswerAt = started;
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -54,13 +56,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: options.headers,
         setupRequest: (request) => (options.method === 'GET' ? request : { ...request, body: options.body(n++) }),
         onResponse: (status, body) => {
+          lastAnswerAt = performance.now();
           options.onBody?.(status, String(body));
           if ((status < 200 || status > 299) && failures.length < 3) failures.push(`${status} ${String(body).slice(0, 200)}`);
         },
       },
     ],
   });
-  return summarise(result.requests.total, result['2xx'], result.non2xx, result.errors, result.duration, result.latency.p50, result.latency.p99, failures);
+  // Not autocannon's own `duration`: it stops only at its next 1 s sample tick, so a run cut short
+  // by maxRequests after 3.2 s of answers counted as 4 s (rates quantised to 5,700/3, 5,700/4).
+  const seconds = (lastAnswerAt - started) / 1000;
+  return summarise(result.requests.total, result['2xx'], result.non2xx, result.errors, seconds, result.latency.p50, result.latency.p99, failures);
 }
 
 export function summarise(requests: number, ok: number, non2xx: number, errors: number, durationSeconds: number, p50: number, p99: number, failures: string[]): LoadResult {

@@ -14,6 +14,8 @@ export interface RunSettings {
   seconds: number;
   /** Only when BENCH_DURATION is unset: a timed run stops when the pre-signed assertions run out. */
   bounded: boolean;
+  /** Of the pre-signed assertions left, the share this run may use (1 / the rounds still to run). */
+  share: number;
 }
 
 export interface Scenario {
@@ -23,6 +25,12 @@ export interface Scenario {
   ceiling: keyof Ceilings;
   /** oidc-provider does the same work (so its rows and the peer ratios exist). */
   peer: boolean;
+  /** One timed run per server, not BENCH_ROUNDS interleaved ones: what the run measures is used up (codes, refresh tokens) or too slow to repeat. */
+  once?: true;
+  /** What the median run is the median of: req/s, or p99 where the load is a fixed rate. */
+  medianOf?: 'rps' | 'p99';
+  /** Before the first timed run (not measured): connections opened, caches and the JIT warm. */
+  warmUp?(target: Target, settings: RunSettings, state: TargetState): Promise<unknown>;
   run(target: Target, settings: RunSettings, state: TargetState): Promise<LoadResult>;
 }
 
@@ -79,23 +87,32 @@ export async function gather<T>(count: number, concurrency: number, make: () => 
   return out;
 }
 
-function clientCredentials(kid: 'es384' | 'rs384'): Scenario['run'] {
-  return async (target, settings, state) => {
-    const cursor = state[kid];
-    const headers = { 'content-type': FORM };
-    const body = () => tokenBody(cursor.take(), target.tokenExtra);
-    await runLoad({ url: target.tokenUrl, headers, body, connections: settings.connections, durationSeconds: 3, maxRequests: 300 });
-    return runLoad({ url: target.tokenUrl, headers, body, connections: settings.connections, durationSeconds: settings.seconds, ...(settings.bounded ? { maxRequests: cursor.remaining } : {}) });
+function clientCredentials(kid: 'es384' | 'rs384'): Pick<Scenario, 'warmUp' | 'run'> {
+  const load = (target: Target, state: TargetState) => ({
+    url: target.tokenUrl,
+    headers: { 'content-type': FORM },
+    body: () => tokenBody(state[kid].take(), target.tokenExtra),
+  });
+  return {
+    warmUp: (target, settings, state) => runLoad({ ...load(target, state), connections: settings.connections, durationSeconds: 3, maxRequests: 300 }),
+    run: (target, settings, state) =>
+      runLoad({
+        ...load(target, state),
+        connections: settings.connections,
+        durationSeconds: settings.seconds,
+        ...(settings.bounded ? { maxRequests: Math.floor(state[kid].remaining * settings.share) } : {}),
+      }),
   };
 }
 
-function introspection(pick: (state: TargetState) => string[], rate?: number): Scenario['run'] {
-  return async (target, settings, state) => {
+function introspection(pick: (state: TargetState) => string[], rate?: number): Pick<Scenario, 'warmUp' | 'run'> {
+  const load = (target: Target, state: TargetState) => {
     const bodies = pick(state).map((token) => form({ token }));
-    const headers = { 'content-type': FORM, authorization: INTROSPECTOR };
-    const body = (n: number) => bodies[n % bodies.length]!;
-    await runLoad({ url: target.introspectUrl, headers, body, connections: settings.connections, durationSeconds: 1 });
-    return runLoad({ url: target.introspectUrl, headers, body, connections: settings.connections, durationSeconds: settings.seconds, ...(rate ? { rate } : {}) });
+    return { url: target.introspectUrl, headers: { 'content-type': FORM, authorization: INTROSPECTOR }, body: (n: number) => bodies[n % bodies.length]! };
+  };
+  return {
+    warmUp: (target, settings, state) => runLoad({ ...load(target, state), connections: settings.connections, durationSeconds: 1 }),
+    run: (target, settings, state) => runLoad({ ...load(target, state), connections: settings.connections, durationSeconds: settings.seconds, ...(rate ? { rate } : {}) }),
   };
 }
 
@@ -134,13 +151,16 @@ async function refreshRun(target: Target, settings: RunSettings, state: TargetSt
 }
 
 /** GET one Patient through the FHIR API (token check, access rules, engine) with a backend token. */
-const fhirRead: Scenario['run'] = async (target, settings, state) => {
-  const url = `${target.fhirBaseUrl}/Patient/p001`;
-  const headers = { authorization: `Bearer ${state.introspectable[0]}` };
-  const check = await fetch(url, { headers });
-  if (check.status !== 200) throw new Error(`${target.label}: FHIR read answered ${check.status} ${(await check.text()).slice(0, 200)}`);
-  await runLoad({ url, method: 'GET', headers, body: () => '', connections: settings.connections, durationSeconds: 1 });
-  return runLoad({ url, method: 'GET', headers, body: () => '', connections: settings.connections, durationSeconds: settings.seconds });
+const fhirRead: Pick<Scenario, 'warmUp' | 'run'> = {
+  async warmUp(target, settings, state) {
+    const url = `${target.fhirBaseUrl}/Patient/p001`;
+    const headers = { authorization: `Bearer ${state.introspectable[0]}` };
+    const check = await fetch(url, { headers });
+    if (check.status !== 200) throw new Error(`${target.label}: FHIR read answered ${check.status} ${(await check.text()).slice(0, 200)}`);
+    return runLoad({ url, method: 'GET', headers, body: () => '', connections: settings.connections, durationSeconds: 1 });
+  },
+  run: (target, settings, state) =>
+    runLoad({ url: `${target.fhirBaseUrl}/Patient/p001`, method: 'GET', headers: { authorization: `Bearer ${state.introspectable[0]}` }, body: () => '', connections: settings.connections, durationSeconds: settings.seconds }),
 };
 
 /**
@@ -174,13 +194,13 @@ const launchFlows: Scenario['run'] = (target, settings) =>
   runTasks(async () => void (await fullLaunch(target.baseUrl, target.fhirBaseUrl)), Math.max(4, settings.connections / 2), settings.seconds);
 
 export const SCENARIOS: Scenario[] = [
-  { id: 'cc-es384', title: 'client_credentials, private_key_jwt ES384', ceiling: 'clientCredentialsEs384', peer: true, run: clientCredentials('es384') },
-  { id: 'cc-rs384', title: 'client_credentials, private_key_jwt RS384', ceiling: 'clientCredentialsRs384', peer: true, run: clientCredentials('rs384') },
-  { id: 'introspect-1', title: 'introspection, one token', ceiling: 'introspection', peer: true, run: introspection((s) => s.introspectable.slice(0, 1)) },
-  { id: 'introspect-1000', title: 'introspection, 1,000 tokens', ceiling: 'introspection', peer: true, run: introspection((s) => s.introspectable) },
-  { id: 'introspect-at-1000', title: 'introspection, 1,000 tokens, 1,000 req/s offered', ceiling: 'introspection', peer: true, run: introspection((s) => s.introspectable, 1000) },
-  { id: 'code', title: 'authorization_code redemption (codes from the real pages)', ceiling: 'codeOrRefresh', peer: false, run: codeRedemptionRun },
-  { id: 'refresh', title: 'refresh_token with rotation', ceiling: 'codeOrRefresh', peer: false, run: refreshRun },
-  { id: 'fhir-read', title: 'FHIR read through the gateway (GET Patient/p001, backend token); ceiling: the engine directly', ceiling: 'fhirEngineRead', peer: false, run: fhirRead },
-  { id: 'launch', title: 'full EHR launch flows (launch, authorize, consent, token) per s', ceiling: 'codeOrRefresh', peer: false, run: launchFlows },
+  { id: 'cc-es384', title: 'client_credentials, private_key_jwt ES384', ceiling: 'clientCredentialsEs384', peer: true, ...clientCredentials('es384') },
+  { id: 'cc-rs384', title: 'client_credentials, private_key_jwt RS384', ceiling: 'clientCredentialsRs384', peer: true, ...clientCredentials('rs384') },
+  { id: 'introspect-1', title: 'introspection, one token', ceiling: 'introspection', peer: true, ...introspection((s) => s.introspectable.slice(0, 1)) },
+  { id: 'introspect-1000', title: 'introspection, 1,000 tokens', ceiling: 'introspection', peer: true, ...introspection((s) => s.introspectable) },
+  { id: 'introspect-at-1000', title: 'introspection, 1,000 tokens, 1,000 req/s offered', ceiling: 'introspection', peer: true, medianOf: 'p99', ...introspection((s) => s.introspectable, 1000) },
+  { id: 'code', title: 'authorization_code redemption (codes from the real pages)', ceiling: 'codeOrRefresh', peer: false, once: true, run: codeRedemptionRun },
+  { id: 'refresh', title: 'refresh_token with rotation', ceiling: 'codeOrRefresh', peer: false, once: true, run: refreshRun },
+  { id: 'fhir-read', title: 'FHIR read through the gateway (GET Patient/p001, backend token); ceiling: the engine directly', ceiling: 'fhirEngineRead', peer: false, ...fhirRead },
+  { id: 'launch', title: 'full EHR launch flows (launch, authorize, consent, token) per s', ceiling: 'codeOrRefresh', peer: false, once: true, run: launchFlows },
 ];

@@ -6,7 +6,7 @@ import { scopeSet } from '../scopes/index.ts';
 import type { Client } from '../store/clients.ts';
 import { touchGrant, type Grant } from '../store/grants.ts';
 import { insertRefreshToken } from '../store/refresh-tokens.ts';
-import { signAccessTokenOffThread } from '../tokens/access-token.ts';
+import { signAccessToken } from '../tokens/access-token.ts';
 import { signJwt } from '../tokens/jwt.ts';
 import { randomToken } from '../tokens/secrets.ts';
 import { serverError } from './errors.ts';
@@ -73,7 +73,7 @@ export async function issueTokens(
     },
     custom.accessToken,
   );
-  const accessToken = await signAccessTokenOffThread(keys.accessToken, accessClaims);
+  const accessToken = signAccessToken(keys.accessToken, accessClaims);
   if (Buffer.byteLength(accessToken) > config.tokens.maxAccessTokenBytes) {
     deps.logger.error(
       { client: client.id, bytes: Buffer.byteLength(accessToken), limit: config.tokens.maxAccessTokenBytes },

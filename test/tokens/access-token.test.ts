@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signAccessToken, signAccessTokenOffThread, verifyAccessToken } from '../../src/tokens/access-token.ts';
+import { signAccessToken, verifyAccessToken } from '../../src/tokens/access-token.ts';
 import type { SigningKey, SigningKeys } from '../../src/tokens/keys.ts';
 
 function key(kid: string, alg: 'ES256' | 'RS256'): SigningKey {
@@ -26,14 +26,6 @@ describe('access tokens (ES256 compact JWS on node:crypto)', () => {
   it('verifies what it signed, and the payload is exactly the claims', () => {
     const token = signAccessToken(access, claims);
     expect(verifyAccessToken(keys, ISSUER, token)).toEqual(claims);
-  });
-
-  it('signs the same off the event loop (the threadpool), verifiable with jose too', async () => {
-    const token = await signAccessTokenOffThread(access, claims);
-    expect(verifyAccessToken(keys, ISSUER, token)).toEqual(claims);
-    expect(token.split('.').slice(0, 2)).toEqual(signAccessToken(access, claims).split('.').slice(0, 2));
-    const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(access.publicKey)), kid: access.kid, alg: 'ES256' }] });
-    expect((await jwtVerify(token, jwks, { issuer: ISSUER, typ: 'at+jwt' })).payload).toEqual(claims);
   });
 
   it('interoperates with jose both ways: resource servers can verify with any JOSE library', async () => {
