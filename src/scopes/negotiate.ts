@@ -46,12 +46,34 @@ function grant(scopes: Scope[]): GrantResult {
  *   grantType: 'authorization_code' });
  * // { ok: true, scope: 'launch patient/*.rs', granted: [...] }
  */
-export function negotiateScopes(input: {
+export function negotiateScopes(input: NegotiationInput): GrantResult {
+  // A backend service asks for the same scopes on every token: the answer, a pure function of
+  // these strings, is kept (profiled: negotiation was ~5% of an RS384 backend token's CPU).
+  const key = `${input.grantType}\n${input.requested}\n${input.clientAllowed}\n${input.approved?.join(' ') ?? '\0'}`;
+  if (key.length > MEMO_MAX_KEY) return negotiate(input);
+  let result = memo.get(key);
+  if (!result) {
+    result = Object.freeze(negotiate(input));
+    // Shared by every caller from now on: none may change it.
+    if (result.ok) Object.freeze(result.granted).forEach((scope) => Object.freeze(scope));
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.delete(memo.keys().next().value!);
+    memo.set(key, result);
+  }
+  return result;
+}
+
+interface NegotiationInput {
   requested: string;
   clientAllowed: string;
   approved?: readonly string[];
   grantType: GrantType;
-}): GrantResult {
+}
+
+const memo = new Map<string, GrantResult>();
+const MEMO_MAX_ENTRIES = 1_000;
+const MEMO_MAX_KEY = 2_048;
+
+function negotiate(input: NegotiationInput): GrantResult {
   const requested = parseScopes(input.requested);
   if (!requested.ok) return requested;
   const allowed = parseScopes(input.clientAllowed);

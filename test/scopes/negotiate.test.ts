@@ -169,3 +169,21 @@ describe('narrowToGrant: refresh requests', () => {
     expect(narrowToGrant('openid', 'patient/*.sr')).toMatchObject({ ok: false, error: expect.stringContaining('original grant is invalid') });
   });
 });
+
+describe('negotiateScopes, asked again', () => {
+  it('gives the same answer, which no caller can change, and tells apart inputs that differ only in approval', () => {
+    const input = { requested: 'system/Patient.rs system/Observation.cruds', clientAllowed: 'system/*.rs', grantType: 'client_credentials' as const };
+    const first = negotiateScopes(input);
+    const again = negotiateScopes({ ...input });
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ ok: true, scope: 'system/Patient.rs system/Observation.rs' });
+    if (!again.ok) throw new Error('expected a grant');
+    expect(() => again.granted.push(again.granted[0]!)).toThrow(TypeError);
+    expect(negotiateScopes(input)).toMatchObject({ scope: 'system/Patient.rs system/Observation.rs' });
+
+    const code = { requested: 'launch patient/*.rs', clientAllowed: 'launch patient/*.rs', grantType: 'authorization_code' as const };
+    expect(negotiateScopes(code)).toMatchObject({ scope: 'launch patient/*.rs' });
+    expect(negotiateScopes({ ...code, approved: ['patient/*.rs'] })).toMatchObject({ scope: 'patient/*.rs' });
+    expect(negotiateScopes({ ...code, approved: [] })).toMatchObject({ scope: '' });
+  });
+});
