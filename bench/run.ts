@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AssertionPool } from './lib/assertions.ts';
 import { measureCeilings, type Ceilings } from './lib/ceiling.ts';
-import { treeCpuSeconds, treeRssMb } from './lib/memory.ts';
+import { postgresCpuSeconds, postgresCpuSince, treeCpuSeconds, treeRssMb } from './lib/memory.ts';
 import { formatMarkdown, formatTable, invalidRows, withRatios, type Row } from './lib/report.ts';
 import { checkIntrospection, gather, issueOne, revocationLatency, SCENARIOS, type RunSettings, type Scenario, type TargetState } from './lib/scenarios.ts';
 import { benchConfigDir, createSchema, oidcProvider, smartLaunch, type Target, type TargetPlan } from './lib/targets.ts';
@@ -64,13 +64,26 @@ async function timedRun(scenario: Scenario, t: Target, state: TargetState, runSe
   const pid = t.process!.pid;
   const rssStartMb = treeRssMb(pid);
   const cpuStart = treeCpuSeconds(pid);
+  const dbCpuStart = postgresCpuSeconds();
   // Memory is flat when the end matches the middle: the start is before the heap has warmed up.
   let rssMidMb: number | undefined;
   const mid = setTimeout(() => (rssMidMb = treeRssMb(pid)), (runSettings.seconds * 1000) / 2);
   const result = await scenario.run(t, runSettings, state).finally(() => clearTimeout(mid));
   const cpu = cpuStart === undefined ? undefined : treeCpuSeconds(pid)! - cpuStart;
-  const cpuUsPerRequest = cpu === undefined || !result.ok ? undefined : (cpu * 1e6) / result.ok;
-  return { scenario: scenario.id, title: scenario.title, target: t, result, ceilingPerCore: ceilings[scenario.ceiling], rssStartMb, rssMidMb, rssEndMb: treeRssMb(pid), cpuUsPerRequest };
+  const dbCpu = dbCpuStart === undefined ? undefined : postgresCpuSince(dbCpuStart);
+  const perRequest = (seconds: number | undefined) => (seconds === undefined || !result.ok ? undefined : (seconds * 1e6) / result.ok);
+  return {
+    scenario: scenario.id,
+    title: scenario.title,
+    target: t,
+    result,
+    ceilingPerCore: ceilings[scenario.ceiling],
+    rssStartMb,
+    rssMidMb,
+    rssEndMb: treeRssMb(pid),
+    cpuUsPerRequest: perRequest(cpu),
+    postgresCpuUsPerRequest: perRequest(dbCpu),
+  };
 }
 
 /**
@@ -133,7 +146,8 @@ async function main(): Promise<void> {
       const servers = targets.filter((t) => scenario.peer || t.server === 'smart-launch');
       for (const t of servers) {
         const state = states.get(t)!;
-        if ((scenario.ceiling === 'introspection' || scenario.id === 'fhir-read') && !state.introspectable.length) {
+        // Fresh for each scenario: the runs of one take long enough for a token to expire by the next.
+        if (scenario.ceiling === 'introspection' || scenario.id === 'fhir-read') {
           // oidc-provider introspects only opaque tokens: asked without a resource indicator.
           state.introspectable = await gather(INTROSPECT_POOL, 8, () => issueOne(t, state.es384, {}));
           await checkIntrospection(t, state.introspectable[0]!);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size in MB of a process and its children (a cluster's workers), from /proc; undefined where there is no /proc. */
 export function treeRssMb(pid: number): number | undefined {
@@ -34,4 +34,37 @@ export function treeCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds (user + system) each PostgreSQL process on this machine (the server the bench
+ * shares its cores with) has used so far, by pid, from /proc; undefined where there is no /proc.
+ */
+export function postgresCpuSeconds(): Map<number, number> | undefined {
+  try {
+    const byPid = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // gone since the listing
+      }
+    }
+    return byPid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PostgreSQL's CPU seconds between two readings: a backend started since counts from zero, one that exited meanwhile drops out (a floor). */
+export function postgresCpuSince(before: Map<number, number>): number | undefined {
+  const after = postgresCpuSeconds();
+  if (!after) return undefined;
+  let total = 0;
+  for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
+  return total;
 }
