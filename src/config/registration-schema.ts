@@ -13,6 +13,11 @@ export const registrationFileSchema = z
     initialAccessTokens: z
       .array(z.union([z.string().regex(/^sha256:[A-Za-z0-9_-]{43}$/), z.string().min(32, 'an initial access token must be 32+ characters')]))
       .default([]),
+    /**
+     * Registration requests one client address may make per hour, counted on the shared
+     * database (every instance): open registration must not let one caller fill the clients table.
+     */
+    perAddressPerHour: z.number().int().positive().default(20),
     policy: z
       .strictObject({
         clientTypes: z.array(z.enum(['public', 'confidential-symmetric', 'confidential-asymmetric'])).min(1).default(['public', 'confidential-asymmetric']),

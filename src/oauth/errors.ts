@@ -184,6 +184,14 @@ export class ClientAuthThrottled extends OAuthError {
   }
 }
 
+/** 429 + Retry-After: this address has registered as many clients as `registration.perAddressPerHour` allows (RFC 6585 §4). */
+export class RegistrationRateLimited extends OAuthError {
+  override readonly status = 429;
+  constructor(retryAfterSeconds: number) {
+    super('temporarily_unavailable', `too many client registrations from this address; retry after ${retryAfterSeconds} s`, { retryAfter: retryAfterSeconds });
+  }
+}
+
 /** invalid_request for a body the parser refused, with the parser's 4xx (413 too large, 415 charset, 400 malformed). */
 export class UnreadableBody extends InvalidRequest {
   override readonly status: number;

@@ -5,6 +5,10 @@ import { authorize, decodeJwt, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { expectOAuthError, refuseServerErrors } from './launch-support.ts';
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import { isPublicAddress } from '../../src/http/public-address.ts';
 
 refuseServerErrors();
 
@@ -16,10 +20,11 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
   let guarded: TestServer;
   beforeAll(async () => {
     // The shipped smart-config/ enables open registration with the sandbox policy.
-    open = await startTestServer(kind);
+    // More registrations than the shipped per-address limit come from this one test address.
+    open = await startTestServer(kind, { configure: (config) => void (config.registration.perAddressPerHour = 1000) });
     guarded = await startTestServer(kind, {
       configure: (config) => {
-        config.registration = { ...config.registration, access: 'initial-access-token', initialAccessTokens: [INITIAL_TOKEN] };
+        config.registration = { ...config.registration, access: 'initial-access-token', initialAccessTokens: [INITIAL_TOKEN], perAddressPerHour: 1000 };
       },
     });
   });
@@ -112,6 +117,10 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
       [{ ...base, redirect_uris: [] }, 'invalid_redirect_uri'],
       [{ ...base, token_endpoint_auth_method: 'private_key_jwt' }, 'invalid_client_metadata'], // no keys
       [{ ...base, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://127.0.0.1/jwks' }, 'invalid_client_metadata'],
+      // The server would fetch these itself (server-side request forgery): never this machine or a private network.
+      ...['https://127.0.0.1/jwks', 'https://localhost:8443/jwks', 'https://keys.localhost/jwks', 'https://10.1.2.3/jwks', 'https://192.168.0.9/jwks', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/jwks', 'https://[::ffff:10.0.0.1]/jwks', 'https://[fd00::1]/jwks'].map(
+        (jwks_uri): [unknown, string] => [{ ...base, token_endpoint_auth_method: 'private_key_jwt', jwks_uri }, 'invalid_client_metadata'],
+      ),
       [{ ...base, redirect_uris: 'https://x.example.org' }, 'invalid_client_metadata'],
     ];
     for (const [metadata, error] of cases) {
@@ -122,6 +131,59 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
     const systemScope = (await (await register(open, { ...base, scope: 'openid system/*.rs' })).json()) as { error_description: string };
     expect(systemScope.error_description).toMatch(/system\/\*\.rs/);
     await expectOAuthError(await fetch(`${open.baseUrl}/register`, { method: 'POST', body: 'x' }), 400, 'invalid_request');
+  });
+
+  it("fetches a registered client's jwks_uri only from public addresses: a name that resolves to this machine is not connected to", async () => {
+    // This machine's own name resolves to a loopback or private address (/etc/hosts): a name, so it passes registration.
+    const hostname = os.hostname();
+    const addresses = await lookup(hostname, { all: true });
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.every((a) => isPublicAddress(a.address))).toBe(false);
+    let connections = 0;
+    const listener = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, resolve));
+    try {
+      const port = (listener.address() as AddressInfo).port;
+      const key = await newClientKey('ES384', 'ssrf-key-1');
+      const res = await register(open, { redirect_uris: ['https://app.example.org/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `https://${hostname}:${port}/jwks`, scope: 'launch openid patient/*.rs' });
+      expect(res.status).toBe(201);
+      const client = (await res.json()) as { client_id: string };
+      const now = Math.floor(Date.now() / 1000);
+      const assertion = await signCompact(
+        { alg: 'ES384', kid: 'ssrf-key-1', typ: 'JWT' },
+        { iss: client.client_id, sub: client.client_id, aud: `${open.config.issuer}/token`, jti: randomUUID(), iat: now, exp: now + 60 },
+        key.privateJwk,
+      );
+      const token = await postToken(open, { grant_type: 'authorization_code', code: 'nope', redirect_uri: 'https://app.example.org/cb', code_verifier: 'x'.repeat(43), ...assertionForm(assertion) });
+      const body = await expectOAuthError(token, 401, 'invalid_client');
+      expect(body.error_description).toMatch(/keys could not be read/);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+
+  it('counts registration requests per address on the database, and answers 429 with Retry-After past the limit', async () => {
+    const limited = await startTestServer(kind, { configure: (config) => void (config.registration.perAddressPerHour = 3) });
+    try {
+      const metadata = { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' };
+      expect((await register(limited, metadata)).status).toBe(201);
+      // A refused registration counts too.
+      await expectOAuthError(await register(limited, { ...metadata, redirect_uris: [] }), 400, 'invalid_redirect_uri');
+      expect((await register(limited, metadata)).status).toBe(201);
+      const refused = await register(limited, metadata);
+      const body = await expectOAuthError(refused, 429, 'temporarily_unavailable');
+      expect(body.error_description).toMatch(/too many client registrations/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      // Another server's addresses are its own: the unlimited test server still registers.
+      expect((await register(open, metadata)).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('needs the initial access token when the config says so', async () => {

@@ -1,5 +1,8 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
+import { namesNonPublicHost, NonPublicAddressError, publicOnlyLookup } from '../../http/public-address.ts';
 import type { Client } from '../../store/clients.ts';
 
 /**
@@ -53,8 +56,23 @@ interface RemoteEntry {
  * changed registration is a new version).
  */
 const inlineSets = new Map<string, { registered: unknown; version: string; set: ClientKeySet }>();
-/** Fetched JWKS by URI. */
+/** Fetched JWKS by URI (and whether it may reach public addresses only). */
 const remoteSets = new Map<string, RemoteEntry>();
+
+/**
+ * Where a client's jwks_uri may be fetched from. Anyone may register a client
+ * when registration is open, and the server fetches the client's jwks_uri
+ * itself: a registered client's is fetched over https from public addresses
+ * only (no loopback, private network or cloud metadata address: server-side
+ * request forgery). A client the operator declared (config, admin API, CLI)
+ * may use any address, an internal key server included.
+ */
+interface RemoteSource {
+  uri: string;
+  publicOnly: boolean;
+}
+
+const remoteSource = (client: Client & { jwksUri: string }): RemoteSource => ({ uri: client.jwksUri, publicOnly: client.source === 'registration' });
 
 function keySet(jwks: JSONWebKeySet, source: ClientKeySet['source']): ClientKeySet {
   return { jwks, source };
@@ -66,9 +84,10 @@ function keySet(jwks: JSONWebKeySet, source: ClientKeySet['source']): ClientKeyS
  */
 export async function clientKeySet(client: Client): Promise<ClientKeySet> {
   if (client.jwksUri) {
-    const entry = remoteEntry(client.jwksUri);
+    const source = remoteSource({ ...client, jwksUri: client.jwksUri });
+    const entry = remoteEntry(source);
     if (entry.set && Date.now() < entry.expiresAt) return entry.set;
-    return refetch(client.jwksUri, entry);
+    return refetch(source, entry);
   }
   if (client.jwks) {
     const cached = inlineSets.get(client.id);
@@ -91,28 +110,30 @@ export async function clientKeySet(client: Client): Promise<ClientKeySet> {
  */
 export async function refreshAfterUnknownKid(client: Client): Promise<ClientKeySet | undefined> {
   if (!client.jwksUri) return undefined;
-  const entry = remoteEntry(client.jwksUri);
+  const source = remoteSource({ ...client, jwksUri: client.jwksUri });
+  const entry = remoteEntry(source);
   if (entry.inFlight) return entry.inFlight;
   if (Date.now() - entry.lastFetchAt < CLIENT_KEY_POLICY.refetchIntervalMs) return undefined;
-  return refetch(client.jwksUri, entry);
+  return refetch(source, entry);
 }
 
-function remoteEntry(uri: string): RemoteEntry {
-  let entry = remoteSets.get(uri);
+function remoteEntry(source: RemoteSource): RemoteEntry {
+  const key = `${source.publicOnly ? 'public ' : ''}${source.uri}`;
+  let entry = remoteSets.get(key);
   if (!entry) {
     entry = { set: undefined, expiresAt: 0, lastFetchAt: -Infinity, lastError: undefined, inFlight: undefined };
-    remoteSets.set(uri, entry);
+    remoteSets.set(key, entry);
   }
   return entry;
 }
 
 /** One fetch per URI at a time; a failure is remembered for refetchIntervalMs so a dead host is not hammered. */
-function refetch(uri: string, entry: RemoteEntry): Promise<ClientKeySet> {
+function refetch(source: RemoteSource, entry: RemoteEntry): Promise<ClientKeySet> {
   if (entry.inFlight) return entry.inFlight;
   if (entry.lastError && Date.now() - entry.lastFetchAt < CLIENT_KEY_POLICY.refetchIntervalMs)
     return Promise.reject(entry.lastError);
   entry.lastFetchAt = Date.now();
-  entry.inFlight = fetchJwks(uri)
+  entry.inFlight = fetchJwks(source)
     .then(({ jwks, maxAgeSeconds }) => {
       entry.set = keySet(jwks, 'jwks_uri');
       entry.expiresAt = Date.now() + maxAgeSeconds * 1000;
@@ -132,15 +153,14 @@ function refetch(uri: string, entry: RemoteEntry): Promise<ClientKeySet> {
   return entry.inFlight;
 }
 
-async function fetchJwks(uri: string): Promise<{ jwks: JSONWebKeySet; maxAgeSeconds: number }> {
-  const res = await fetch(uri, {
-    signal: AbortSignal.timeout(CLIENT_KEY_POLICY.fetchTimeoutMs),
-    redirect: 'error',
-    headers: { accept: 'application/jwk-set+json, application/json' },
-  });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new JwksUnavailableError(`HTTP ${res.status}`);
+async function fetchJwks(source: RemoteSource): Promise<{ jwks: JSONWebKeySet; maxAgeSeconds: number }> {
+  // One deadline for the connection, the answer and its body.
+  const signal = AbortSignal.timeout(CLIENT_KEY_POLICY.fetchTimeoutMs);
+  const res = await get(source, signal);
+  if (res.statusCode !== 200) {
+    // Redirects are not followed: the registered URI is the one trusted.
+    res.destroy();
+    throw new JwksUnavailableError(`HTTP ${res.statusCode}`);
   }
   const text = await readLimited(res, CLIENT_KEY_POLICY.maxBytes);
   let json: unknown;
@@ -151,20 +171,37 @@ async function fetchJwks(uri: string): Promise<{ jwks: JSONWebKeySet; maxAgeSeco
   }
   const parsed = publicJwks.safeParse(json);
   if (!parsed.success) throw new JwksUnavailableError('the body is not a JWKS of public keys');
-  return { jwks: parsed.data as JSONWebKeySet, maxAgeSeconds: maxAge(res.headers.get('cache-control')) };
+  return { jwks: parsed.data as JSONWebKeySet, maxAgeSeconds: maxAge(headerValue(res.headers['cache-control'])) };
 }
 
-async function readLimited(res: Response, limit: number): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > limit) {
-    await res.body?.cancel();
+/** GET the URI with node:http(s), so a public-only fetch can check the very address it connects to. */
+function get({ uri, publicOnly }: RemoteSource, signal: AbortSignal): Promise<IncomingMessage> {
+  const url = new URL(uri);
+  if (publicOnly && (url.protocol !== 'https:' || namesNonPublicHost(url.hostname)))
+    return Promise.reject(new JwksUnavailableError('a registered client\'s jwks_uri must be https on a public host'));
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { accept: 'application/jwk-set+json, application/json' }, signal, ...(publicOnly ? { lookup: publicOnlyLookup } : {}) }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : (value ?? null));
+
+async function readLimited(res: IncomingMessage, limit: number): Promise<string> {
+  if (Number(res.headers['content-length'] ?? 0) > limit) {
+    res.destroy();
     throw new JwksUnavailableError(`the JWKS is larger than ${limit} bytes`);
   }
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
+  for await (const chunk of res as AsyncIterable<Buffer>) {
     size += chunk.byteLength;
-    if (size > limit) throw new JwksUnavailableError(`the JWKS is larger than ${limit} bytes`);
+    if (size > limit) {
+      res.destroy();
+      throw new JwksUnavailableError(`the JWKS is larger than ${limit} bytes`);
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -181,6 +218,7 @@ export function maxAge(cacheControl: string | null): number {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.name === 'TimeoutError' ? 'timed out' : error.message;
+  if (error instanceof NonPublicAddressError) return error.message;
+  if (error instanceof Error) return error.name === 'TimeoutError' || error.name === 'AbortError' ? 'timed out' : error.message;
   return String(error);
 }

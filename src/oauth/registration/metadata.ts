@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namesNonPublicHost } from '../../http/public-address.ts';
 import type { RegistrationConfig } from '../../config/index.ts';
 import { coveredBy, parseScopes } from '../../scopes/index.ts';
 import type { ClientRecord } from '../../store/clients.ts';
@@ -84,8 +85,11 @@ export function checkRegistration(
     throw invalidMetadata('private_key_jwt needs exactly one of jwks or jwks_uri');
   if (type !== 'confidential-asymmetric' && (metadata.jwks || metadata.jwks_uri))
     throw invalidMetadata(`jwks and jwks_uri are for private_key_jwt clients only`);
-  // The server fetches a jwks_uri itself: only over https.
+  // The server fetches a jwks_uri itself: only over https, and never from this machine or a
+  // private network (a name is checked again, by its addresses, at each fetch: client-keys.ts).
   if (metadata.jwks_uri && new URL(metadata.jwks_uri).protocol !== 'https:') throw invalidMetadata('jwks_uri: must be an https URL');
+  if (metadata.jwks_uri && namesNonPublicHost(new URL(metadata.jwks_uri).hostname))
+    throw invalidMetadata('jwks_uri: must be on a public host (not localhost, a loopback, private or link-local address)');
 
   const scope = metadata.scope ?? policy.scope;
   const requested = parseScopes(scope);

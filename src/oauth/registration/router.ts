@@ -4,7 +4,9 @@ import { parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, insertClient, setClientDisabled, setRegistrationTokenHash, updateClient, type Client } from '../../store/clients.ts';
 import { randomToken, safeEqual, sha256 } from '../../tokens/secrets.ts';
-import { BearerTokenMissing, InvalidClientMetadata, InvalidToken, invalidRequest } from '../errors.ts';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { postgresLimiter } from '../../throttle/store.ts';
+import { BearerTokenMissing, InvalidClientMetadata, InvalidToken, invalidRequest, RegistrationRateLimited } from '../errors.ts';
 import { checkRegistration, clientMetadataSchema } from './metadata.ts';
 import { noStore } from '../../http/no-store.ts';
 
@@ -27,6 +29,16 @@ export function registrationRouter(deps: AppDeps): Router {
   const { registration, issuer } = deps.config;
   if (!registration.enabled) return router;
   const json = express.json({ limit: '32kb', strict: true });
+  const perAddress = postgresLimiter(deps.db, { keyPrefix: 'register', points: registration.perAddressPerHour, duration: 3600 });
+  /** Every registration request counts, refused or not: a flood of bad ones costs as much. */
+  const countRegistration = async (req: Request) => {
+    try {
+      await perAddress.consume(req.ip ?? 'unknown');
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new RegistrationRateLimited(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw error;
+    }
+  };
   const initialTokens = registration.initialAccessTokens.map((t) => (t.startsWith('sha256:') ? t.slice('sha256:'.length) : sha256(t)));
 
   /** RFC 7591 §3.2.1 / RFC 7592 §3: the client information response. */
@@ -63,6 +75,7 @@ export function registrationRouter(deps: AppDeps): Router {
   };
 
   router.post(REGISTRATION_PATH, noStore, json, async (req, res) => {
+    await countRegistration(req);
     if (registration.access === 'initial-access-token') {
       const token = bearer(req);
       if (!token || !initialTokens.some((hash) => safeEqual(sha256(token), hash)))
