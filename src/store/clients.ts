@@ -71,9 +71,14 @@ export async function findClient(db: Db, id: string): Promise<Client | undefined
 }
 
 /** Origins of every enabled client's redirect URIs: the only origins CORS lets call /token. */
-export async function registeredOrigins(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('clients').select('redirect_uris').where('disabled_at', 'is', null).execute();
-  return new Set(rows.flatMap((r) => r.redirect_uris.map((uri) => new URL(uri).origin)));
+export async function registeredOrigins(db: Db): Promise<ReadonlySet<string>> {
+  const load = async () => {
+    const rows = await db.selectFrom('clients').select('redirect_uris').where('disabled_at', 'is', null).execute();
+    return new Set(rows.flatMap((r) => r.redirect_uris.map((uri) => new URL(uri).origin)));
+  };
+  // Every browser /token request asks (CORS): the whole table is read once, and again after any change to a client.
+  const caches = cachesOf(db);
+  return caches ? caches.read(caches.cache<ReadonlySet<string>>('registered-origins', { max: 1, tables: ['clients'], concerns: () => true }), 'all', load) : load();
 }
 
 export async function setClientDisabled(db: Db, id: string, disabled: boolean): Promise<void> {

@@ -186,6 +186,16 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
     }
   });
 
+  it("allows CORS to /token from a newly registered app's origin at once (and not before)", async () => {
+    const origin = `https://app-${randomUUID().slice(0, 8)}.example.org`;
+    const preflight = () =>
+      fetch(`${open.baseUrl}/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await register(open, { redirect_uris: [`${origin}/cb`], token_endpoint_auth_method: 'none' })).status).toBe(201);
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBe(origin);
+  });
+
   it('needs the initial access token when the config says so', async () => {
     const metadata = { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' };
     const none = await register(guarded, metadata);
