@@ -2,8 +2,13 @@
  * Where a server's CPU went during a timed run: reads a .cpuprofile written by
  * `BENCH_CPU_PROF=1 npm run bench`, picks the busiest window (least idle) of
  * BENCH_WINDOW seconds (default 7), and prints self time by package and by
- * function, plus inclusive time of the functions whose location contains
- * `filter` (e.g. `src/`).
+ * function (the top BENCH_TOP, default 25), plus inclusive time of the
+ * functions whose location contains `filter` (e.g. `src/`).
+ *
+ * Read the self time of a call that hands work to another thread or process
+ * (a socket write to PostgreSQL, a threadpool job) with care: the sampler
+ * counts wall time, and on a saturated 2-core machine the woken thread or
+ * process often takes this one's core inside that call.
  *
  *   npx tsx bench/profile-summary.ts bench/results/profiles/CPU.<...>.cpuprofile [filter]
  */
