@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     const loadAfter = os.loadavg();
     const machine = `${CORES} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, ${os.type()} ${os.release()}`;
     const command = `${env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL=... ' : ''}${env.BENCH_DURATION ? `BENCH_DURATION=${env.BENCH_DURATION} ` : ''}${ONLY ? `BENCH_ONLY=${ONLY.join(',')} ` : ''}npm run bench`;
-    const context = `${machine}; commit ${commit()}; \`${command}\`; ${settings.connections} connections, ${settings.seconds} s per run, ${ROUNDS} runs per server where repeatable (the median shown); load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`;
+    const context = `${machine}; commit ${commit()}; \`${command}\`; ${settings.connections} connections, ${settings.seconds} s per run, ${ROUNDS > 1 ? `${ROUNDS} interleaved runs per server where repeatable (the median shown)` : 'one run per server'}; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`;
     console.log(`\n${formatTable(ordered)}\n`);
     console.log('of ceiling = req/s / (crypto ceiling per core x cores used); vs peer = smart-launch / oidc-provider (one process) in the same scenario; vs 1 worker = all workers / one worker.');
     console.log(context);
