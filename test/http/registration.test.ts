@@ -5,6 +5,7 @@ import { authorize, decodeJwt, postToken } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { expectOAuthError, refuseServerErrors } from './launch-support.ts';
 import { randomUUID } from 'node:crypto';
+import type { JWK } from 'jose';
 import { lookup } from 'node:dns/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -34,6 +35,17 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
 
   const register = (server: TestServer, metadata: unknown, headers: Record<string, string> = {}) =>
     fetch(`${server.baseUrl}/register`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(metadata) });
+
+  /** A registered private_key_jwt client (redirect https://app.example.org/cb) redeeming a code that does not exist: its authentication decides the answer. */
+  const redeemUnknownCode = async (clientId: string, key: { privateJwk: JWK }, kid: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await signCompact(
+      { alg: 'ES384', kid, typ: 'JWT' },
+      { iss: clientId, sub: clientId, aud: `${open.config.issuer}/token`, jti: randomUUID(), iat: now, exp: now + 60 },
+      key.privateJwk,
+    );
+    return postToken(open, { grant_type: 'authorization_code', code: 'nope', redirect_uri: 'https://app.example.org/cb', code_verifier: 'x'.repeat(43), ...assertionForm(assertion) });
+  };
 
   it('advertises registration_endpoint in discovery', async () => {
     const smart = (await (await fetch(`${open.baseUrl}/.well-known/smart-configuration`)).json()) as Record<string, unknown>;
@@ -89,14 +101,8 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
     });
     expect(res.status).toBe(201);
     const client = (await res.json()) as { client_id: string };
-    const now = Math.floor(Date.now() / 1000);
-    const assertion = await signCompact(
-      { alg: 'ES384', kid: 'reg-key-1', typ: 'JWT' },
-      { iss: client.client_id, sub: client.client_id, aud: `${open.config.issuer}/token`, jti: randomUUID(), iat: now, exp: now + 60 },
-      key.privateJwk,
-    );
     // Authenticated (the code is unknown, so invalid_grant, not invalid_client).
-    const token = await postToken(open, { grant_type: 'authorization_code', code: 'nope', redirect_uri: 'https://app.example.org/cb', code_verifier: 'x'.repeat(43), ...assertionForm(assertion) });
+    const token = await redeemUnknownCode(client.client_id, key, 'reg-key-1');
     await expectOAuthError(token, 400, 'invalid_grant');
   });
 
@@ -151,13 +157,7 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
       const res = await register(open, { redirect_uris: ['https://app.example.org/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `https://${hostname}:${port}/jwks`, scope: 'launch openid patient/*.rs' });
       expect(res.status).toBe(201);
       const client = (await res.json()) as { client_id: string };
-      const now = Math.floor(Date.now() / 1000);
-      const assertion = await signCompact(
-        { alg: 'ES384', kid: 'ssrf-key-1', typ: 'JWT' },
-        { iss: client.client_id, sub: client.client_id, aud: `${open.config.issuer}/token`, jti: randomUUID(), iat: now, exp: now + 60 },
-        key.privateJwk,
-      );
-      const token = await postToken(open, { grant_type: 'authorization_code', code: 'nope', redirect_uri: 'https://app.example.org/cb', code_verifier: 'x'.repeat(43), ...assertionForm(assertion) });
+      const token = await redeemUnknownCode(client.client_id, key, 'ssrf-key-1');
       const body = await expectOAuthError(token, 401, 'invalid_client');
       expect(body.error_description).toMatch(/keys could not be read/);
       expect(connections).toBe(0);
