@@ -63,6 +63,9 @@ interface Pending {
  * commit per batch instead of per token (the jti, grant and audit inserts per
  * token were most of this endpoint's database time). Each statement is
  * atomic: a failure fails every write in it, as each alone would have failed.
+ * One statement at a time per process: with two, batches were smaller and
+ * PostgreSQL spent more CPU per token on the same cores (measured: 163 → 119 µs
+ * for ES384 tokens, 122 → 84 µs for RS384, at the same p99).
  */
 export class BackendGrantBatcher {
   private readonly waiting: Pending[] = [];
@@ -70,7 +73,7 @@ export class BackendGrantBatcher {
 
   constructor(
     private readonly db: Db,
-    private readonly options = { maxInFlight: 2, maxBatch: 100 },
+    private readonly options = { maxInFlight: 1, maxBatch: 100 },
   ) {}
 
   record(write: BackendGrantWrite): Promise<boolean> {
