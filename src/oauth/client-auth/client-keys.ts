@@ -181,7 +181,10 @@ function get({ uri, publicOnly }: RemoteSource, signal: AbortSignal): Promise<In
     return Promise.reject(new JwksUnavailableError('a registered client\'s jwks_uri must be https on a public host'));
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'application/jwk-set+json, application/json' }, signal, ...(publicOnly ? { lookup: publicOnlyLookup } : {}) }, resolve);
+    // Public-only: a connection of its own (agent: false), never a pooled keep-alive socket that
+    // another fetch opened to the same host without the address check.
+    const guard = publicOnly ? { lookup: publicOnlyLookup, agent: false as const } : {};
+    const req = request(url, { headers: { accept: 'application/jwk-set+json, application/json' }, signal, ...guard }, resolve);
     req.on('error', reject);
     req.end();
   });
