@@ -39,9 +39,11 @@ for (const [network, prefix] of [
 ] as const)
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 
+const unbracketed = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
+
 /** Whether `address` (an IP literal; IPv6 with or without brackets) is a public internet address. */
 export function isPublicAddress(address: string): boolean {
-  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  const bare = unbracketed(address);
   const family = isIP(bare);
   if (family === 0) return false;
   return !NOT_PUBLIC.check(bare, family === 4 ? 'ipv4' : 'ipv6');
@@ -51,8 +53,7 @@ export function isPublicAddress(address: string): boolean {
 export function namesNonPublicHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  return isIP(bare) !== 0 && !isPublicAddress(bare);
+  return isIP(unbracketed(host)) !== 0 && !isPublicAddress(host);
 }
 
 /** The error a connection gets when its host resolves to an address it may not reach. */

@@ -42,8 +42,9 @@ function verifiedClaims(deps: AppDeps, token: string): VerifiedAccessToken['clai
  */
 export function cachedAccessToken(deps: AppDeps, token: string): VerifiedAccessToken | undefined {
   const caches = cachesOf(deps.db);
-  const cache = caches?.cache('tokens', TOKENS);
-  if (!cache || !caches!.usable(cache)) return undefined;
+  if (!caches) return undefined;
+  const cache = caches.cache('tokens', TOKENS);
+  if (!caches.usable(cache)) return undefined;
   const hit = cache.entries.get(token);
   return hit && hit.claims.exp > Date.now() / 1000 ? hit : undefined;
 }

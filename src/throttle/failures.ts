@@ -3,7 +3,7 @@ import { RateLimiterRes, type RateLimiterPostgres } from 'rate-limiter-flexible'
 import type { ServerFile } from '../config/schema.ts';
 import type { Db } from '../db/index.ts';
 import { cachesOf, type CacheSpec } from '../cache/index.ts';
-import { postgresLimiter, RATE_LIMITS_TABLE } from './store.ts';
+import { postgresLimiter, RATE_LIMITS_TABLE, retryAfterSeconds } from './store.ts';
 
 /** How failures of one kind are limited: server.json `login` / `clientAuth` (documented in src/config/schema.ts). */
 export type FailureLimits = ServerFile['login'];
@@ -80,7 +80,7 @@ export class FailureThrottle {
       this.subjects.get(s),
       this.addresses.get(addressKey(address)),
     ]);
-    const blocked = (res: RateLimiterRes | null, points: number) => (res && res.consumedPoints > points ? seconds(res) : 0);
+    const blocked = (res: RateLimiterRes | null, points: number) => (res && res.consumedPoints > points ? retryAfterSeconds(res) : 0);
     const refusal = (retryAfterSeconds: number, reason: Refusal['reason']) => (retryAfterSeconds > 0 ? { retryAfterSeconds, reason } : undefined);
     const byPair = refusal(blocked(delay, 1), 'delay');
     if (byPair) return byPair;
@@ -126,7 +126,6 @@ export function delaySeconds(limits: Pick<FailureLimits, 'firstDelaySeconds' | '
   return Math.min(limits.firstDelaySeconds * 2 ** Math.min(beyond - 1, 30), limits.maxDelaySeconds);
 }
 
-const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
 /** consume() rejects with a RateLimiterRes past the limit: that is an answer, not an error. */
 async function overLimit(work: Promise<RateLimiterRes>): Promise<RateLimiterRes | undefined> {

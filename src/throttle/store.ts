@@ -1,5 +1,5 @@
 import { CompiledQuery } from 'kysely';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/index.ts';
 
 export const RATE_LIMITS_TABLE = 'rate_limits';
@@ -26,4 +26,19 @@ export function postgresLimiter(db: Db, options: { keyPrefix: string; points: nu
     clearExpiredByTimeout: false,
     ...options,
   });
+}
+
+/** Seconds until a limiter lets a key through again: Retry-After, at least 1. */
+export const retryAfterSeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/** Counts one request for `key`: undefined while within the limit, else the seconds until it may retry. */
+export async function countRequest(limiter: RateLimiterPostgres, key: string): Promise<number | undefined> {
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (error) {
+    // consume() rejects with a RateLimiterRes past the limit: that is an answer, not an error.
+    if (error instanceof RateLimiterRes) return retryAfterSeconds(error);
+    throw error;
+  }
 }

@@ -124,7 +124,7 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
       [{ ...base, token_endpoint_auth_method: 'private_key_jwt' }, 'invalid_client_metadata'], // no keys
       [{ ...base, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://127.0.0.1/jwks' }, 'invalid_client_metadata'],
       // The server would fetch these itself (server-side request forgery): never this machine or a private network.
-      ...['https://127.0.0.1/jwks', 'https://localhost:8443/jwks', 'https://keys.localhost/jwks', 'https://10.1.2.3/jwks', 'https://192.168.0.9/jwks', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/jwks', 'https://[::ffff:10.0.0.1]/jwks', 'https://[fd00::1]/jwks'].map(
+      ...['https://127.0.0.1/jwks', 'https://localhost:8443/jwks', 'https://keys.localhost/jwks', 'https://10.1.2.3/jwks', 'https://192.168.0.9/jwks', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/jwks', 'https://[::ffff:10.0.0.1]/jwks', 'https://[fd00::1]/jwks', 'https://0/jwks', 'https://2130706433/jwks', 'https://0x7f.1/jwks'].map(
         (jwks_uri): [unknown, string] => [{ ...base, token_endpoint_auth_method: 'private_key_jwt', jwks_uri }, 'invalid_client_metadata'],
       ),
       [{ ...base, redirect_uris: 'https://x.example.org' }, 'invalid_client_metadata'],
@@ -167,12 +167,14 @@ describeEachDatabase('Dynamic client registration (RFC 7591, RFC 7592)', (kind) 
   });
 
   it('counts registration requests per address on the database, and answers 429 with Retry-After past the limit', async () => {
-    const limited = await startTestServer(kind, { configure: (config) => void (config.registration.perAddressPerHour = 3) });
+    const limited = await startTestServer(kind, { configure: (config) => void (config.registration.perAddressPerHour = 4) });
     try {
       const metadata = { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' };
       expect((await register(limited, metadata)).status).toBe(201);
-      // A refused registration counts too.
+      // A refused registration counts too, and so does a body that cannot be read.
       await expectOAuthError(await register(limited, { ...metadata, redirect_uris: [] }), 400, 'invalid_redirect_uri');
+      const unreadable = await fetch(`${limited.baseUrl}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' });
+      await expectOAuthError(unreadable, 400, 'invalid_request');
       expect((await register(limited, metadata)).status).toBe(201);
       const refused = await register(limited, metadata);
       const body = await expectOAuthError(refused, 429, 'temporarily_unavailable');

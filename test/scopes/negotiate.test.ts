@@ -187,3 +187,13 @@ describe('negotiateScopes, asked again', () => {
     expect(negotiateScopes({ ...code, approved: [] })).toMatchObject({ scope: '' });
   });
 });
+
+describe('negotiateScopes, asked for inputs whose text runs together', () => {
+  it('keeps the answers apart when the same characters are split differently between request and registration', () => {
+    const a = negotiateScopes({ requested: 'system/Patient.cruds\nsystem/Observation.rs', clientAllowed: 'system/*.rs', grantType: 'client_credentials' });
+    const b = negotiateScopes({ requested: 'system/Patient.cruds', clientAllowed: 'system/Observation.rs\nsystem/*.rs', grantType: 'client_credentials' });
+    // The request is at fault in the first, the registration in the second: each answer says so.
+    expect(a).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid scope: .*U\+000A/) });
+    expect(b).toMatchObject({ ok: false, error: expect.stringMatching(/^client's registered scope is invalid/) });
+  });
+});

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { namesNonPublicHost, NonPublicAddressError, publicOnlyLookup } from '../../http/public-address.ts';
+import { namesNonPublicHost, publicOnlyLookup } from '../../http/public-address.ts';
 import type { Client } from '../../store/clients.ts';
 
 /**
@@ -72,7 +72,7 @@ interface RemoteSource {
   publicOnly: boolean;
 }
 
-const remoteSource = (client: Client & { jwksUri: string }): RemoteSource => ({ uri: client.jwksUri, publicOnly: client.source === 'registration' });
+const remoteSource = (uri: string, client: Client): RemoteSource => ({ uri, publicOnly: client.source === 'registration' });
 
 function keySet(jwks: JSONWebKeySet, source: ClientKeySet['source']): ClientKeySet {
   return { jwks, source };
@@ -84,7 +84,7 @@ function keySet(jwks: JSONWebKeySet, source: ClientKeySet['source']): ClientKeyS
  */
 export async function clientKeySet(client: Client): Promise<ClientKeySet> {
   if (client.jwksUri) {
-    const source = remoteSource({ ...client, jwksUri: client.jwksUri });
+    const source = remoteSource(client.jwksUri, client);
     const entry = remoteEntry(source);
     if (entry.set && Date.now() < entry.expiresAt) return entry.set;
     return refetch(source, entry);
@@ -110,7 +110,7 @@ export async function clientKeySet(client: Client): Promise<ClientKeySet> {
  */
 export async function refreshAfterUnknownKid(client: Client): Promise<ClientKeySet | undefined> {
   if (!client.jwksUri) return undefined;
-  const source = remoteSource({ ...client, jwksUri: client.jwksUri });
+  const source = remoteSource(client.jwksUri, client);
   const entry = remoteEntry(source);
   if (entry.inFlight) return entry.inFlight;
   if (Date.now() - entry.lastFetchAt < CLIENT_KEY_POLICY.refetchIntervalMs) return undefined;
@@ -157,10 +157,11 @@ async function fetchJwks(source: RemoteSource): Promise<{ jwks: JSONWebKeySet; m
   // One deadline for the connection, the answer and its body.
   const signal = AbortSignal.timeout(CLIENT_KEY_POLICY.fetchTimeoutMs);
   const res = await get(source, signal);
-  if (res.statusCode !== 200) {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299) {
     // Redirects are not followed: the registered URI is the one trusted.
     res.destroy();
-    throw new JwksUnavailableError(`HTTP ${res.statusCode}`);
+    throw new JwksUnavailableError(`HTTP ${status}`);
   }
   const text = await readLimited(res, CLIENT_KEY_POLICY.maxBytes);
   let json: unknown;
@@ -221,7 +222,6 @@ export function maxAge(cacheControl: string | null): number {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof NonPublicAddressError) return error.message;
   if (error instanceof Error) return error.name === 'TimeoutError' || error.name === 'AbortError' ? 'timed out' : error.message;
   return String(error);
 }

@@ -1,11 +1,10 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { parseInput } from '../../http/validate.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { findClient, insertClient, setClientDisabled, setRegistrationTokenHash, updateClient, type Client } from '../../store/clients.ts';
+import { countRequest, postgresLimiter } from '../../throttle/store.ts';
 import { randomToken, safeEqual, sha256 } from '../../tokens/secrets.ts';
-import { RateLimiterRes } from 'rate-limiter-flexible';
-import { postgresLimiter } from '../../throttle/store.ts';
 import { BearerTokenMissing, InvalidClientMetadata, InvalidToken, invalidRequest, RegistrationRateLimited } from '../errors.ts';
 import { checkRegistration, clientMetadataSchema } from './metadata.ts';
 import { noStore } from '../../http/no-store.ts';
@@ -30,14 +29,10 @@ export function registrationRouter(deps: AppDeps): Router {
   if (!registration.enabled) return router;
   const json = express.json({ limit: '32kb', strict: true });
   const perAddress = postgresLimiter(deps.db, { keyPrefix: 'register', points: registration.perAddressPerHour, duration: 3600 });
-  /** Every registration request counts, refused or not: a flood of bad ones costs as much. */
-  const countRegistration = async (req: Request) => {
-    try {
-      await perAddress.consume(req.ip ?? 'unknown');
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw new RegistrationRateLimited(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-      throw error;
-    }
+  /** Every registration request counts, before its body is read and whether or not it is refused: a flood of bad ones costs as much. */
+  const countRegistration: RequestHandler = async (req, _res, next) => {
+    const retryAfter = await countRequest(perAddress, req.ip ?? 'unknown');
+    next(retryAfter === undefined ? undefined : new RegistrationRateLimited(retryAfter));
   };
   const initialTokens = registration.initialAccessTokens.map((t) => (t.startsWith('sha256:') ? t.slice('sha256:'.length) : sha256(t)));
 
@@ -74,8 +69,7 @@ export function registrationRouter(deps: AppDeps): Router {
     return client;
   };
 
-  router.post(REGISTRATION_PATH, noStore, json, async (req, res) => {
-    await countRegistration(req);
+  router.post(REGISTRATION_PATH, noStore, countRegistration, json, async (req, res) => {
     if (registration.access === 'initial-access-token') {
       const token = bearer(req);
       if (!token || !initialTokens.some((hash) => safeEqual(sha256(token), hash)))
