@@ -62,7 +62,7 @@ function badUrl(url: string): string | undefined {
   return undefined;
 }
 
-function badHeaders(req: Request): string | undefined {
+function badHeaders(req: Pick<Request, 'headers'>): string | undefined {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     if (!/^[\x20-\x7e]*$/.test(authorization)) return 'the Authorization header';
@@ -77,6 +77,15 @@ function badHeaders(req: Request): string | undefined {
   const cookie = req.headers.cookie;
   if (cookie !== undefined && !cleanEncoded(cookie)) return 'a cookie';
   return undefined;
+}
+
+/**
+ * Whether rejectBadBytes would refuse a request to an exact path with this
+ * form body: for the hot routes' answers without express (src/http/hot-routes.ts),
+ * which leave such a request to the router, and so to rejectBadBytes' own answer.
+ */
+export function hasBadBytes(req: Pick<Request, 'headers'>, body: Record<string, unknown>): boolean {
+  return badHeaders(req) !== undefined || badValue(body, 'body') !== undefined;
 }
 
 /** NUL, a replacement character (what invalid UTF-8 decodes to), or a lone surrogate (a JSON "\\ud800"). */

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/index.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { PREREAD_FORM, type FormLimits } from './form.ts';
 import { assignRequestId, logCompletion } from './logging.ts';
+import { setNoStore } from './no-store.ts';
 
 /**
  * POST /token and POST /introspect, the endpoints every backend service and
@@ -16,11 +17,25 @@ import { assignRequestId, logCompletion } from './logging.ts';
  * headers, captured once), with the form body read here. Cookie parsing,
  * static files and the rest of the chain are for pages and stay off this path.
  *
+ * A route may answer without its router too: introspection from memory
+ * (`cached`), and /token's grants (`direct`, the route's own handler on node's
+ * request and response: express's router, its response methods and the CORS
+ * and body middleware cost about a tenth of a backend token's CPU). Their 200s
+ * carry the headers the router's would; their failures go to the same error handler.
+ *
  * Only the plain case takes this path (exact path, no query, a urlencoded
  * UTF-8 body, no content-encoding); anything else goes through express, which
  * then answers exactly as before.
  */
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;\s*charset="?utf-8"?\s*)?$/i;
+
+/**
+ * A route's whole answer without express: undefined when the route does not
+ * take this request that way (the router answers), else the promise of its 200
+ * JSON body. A rejection is answered by the one error handler, with the headers
+ * the router would have set. `ip` is the client address as express's req.ip reads it.
+ */
+export type DirectAnswer = (req: IncomingMessage, fields: Record<string, string | string[]>, ip: string | undefined) => Promise<object> | undefined;
 
 /** A route whose router reads its body with formBody(limits): that is where what is read here takes effect. */
 export interface HotRoute extends FormLimits {
@@ -31,6 +46,8 @@ export interface HotRoute extends FormLimits {
    * answers. It never fails: every error answer is the router's.
    */
   cached?: (req: IncomingMessage, fields: Record<string, string | string[]>) => object | undefined;
+  /** Tried after `cached`: the answer computed without express (DirectAnswer). */
+  direct?: DirectAnswer;
 }
 
 export interface HotRoutesOptions {
@@ -104,14 +121,41 @@ export function withHotRoutes({ app, routes, before, securityHeaders, logger, me
   cachedAnswerHeaders.push('Cache-Control', 'no-store', 'Pragma', 'no-cache', 'Content-Type', 'application/json; charset=utf-8');
   const logRequests = logger.isLevelEnabled('info');
 
-  /** The answer from memory, with what the request logger and httpMetrics record for any other request. */
-  const sendCached = (path: string, req: IncomingMessage, res: ServerResponse, answer: object, started: number) => {
+  /** A 200 given without the router, with what the request logger and httpMetrics record for any other request. */
+  const sendAnswer = (path: string, req: IncomingMessage, res: ServerResponse, answer: object, started: number) => {
     const body = JSON.stringify(answer);
     res.writeHead(200, [...cachedAnswerHeaders, 'X-Request-Id', req.id, 'Content-Length', String(Buffer.byteLength(body))]);
     res.end(body);
     metrics.observeRequest('POST', path, 200, (performance.now() - started) / 1000);
     if (logRequests) logCompletion(logger.child({ reqId: req.id }), req.method, path, 200, started);
   };
+
+  /** A direct answer's failure: the one error handler, on the headers the router would have set, logged and counted as the router's are. */
+  const sendError = (path: string, req: IncomingMessage, res: ServerResponse, err: unknown, started: number) => {
+    asExpress(req, res);
+    res.setHeader('X-Request-Id', req.id);
+    setNoStore(res);
+    req.log = logger.child({ reqId: req.id });
+    res.once('finish', () => {
+      metrics.observeRequest('POST', path, res.statusCode, (performance.now() - started) / 1000);
+      if (logRequests) logCompletion(req.log, req.method, path, res.statusCode, started);
+    });
+    errorHandler(err, req as never, res as never, () => {});
+  };
+
+  /** What express's own start of a request does: its request and response methods, the links between them, the security headers. */
+  const asExpress = (req: IncomingMessage, res: ServerResponse) => {
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    Object.assign(req, { res, baseUrl: '' });
+    Object.assign(res, { req, locals: Object.create(null) });
+    res.setHeaders(headers as Map<string, string>);
+  };
+
+  // req.ip as express reads it (its 'trust proxy' setting), for a request express has not seen.
+  const ipGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(app.request) as object, 'ip')?.get;
+  if (!ipGetter) throw new Error("express's request has no ip getter");
+  const addressOf = (req: IncomingMessage) => ipGetter.call({ app, headers: req.headers, socket: req.socket, connection: req.socket }) as string | undefined;
 
   const done = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) => {
     if (err) errorHandler(err, req as never, res as never, () => {});
@@ -130,14 +174,25 @@ export function withHotRoutes({ app, routes, before, securityHeaders, logger, me
         // A fault here must not take the process down (this runs in an event handler): the router answers.
         logger.error({ err, reqId: req.id }, 'answer from memory failed; the router answers');
       }
-      if (answer) return sendCached(path, req, res, answer, started);
+      if (answer) return sendAnswer(path, req, res, answer, started);
     }
-    // What express's own start of a request does: its request and response methods, and the links between them.
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
-    Object.assign(req, { res, baseUrl: '' });
-    Object.assign(res, { req, locals: Object.create(null) });
-    res.setHeaders(headers as Map<string, string>);
+    if (route.direct && fields) {
+      assignRequestId(req);
+      let answer: Promise<object> | undefined;
+      try {
+        answer = route.direct(req, fields, addressOf(req));
+      } catch (err) {
+        return sendError(path, req, res, err, started);
+      }
+      if (answer) {
+        answer.then(
+          (body) => sendAnswer(path, req, res, body, started),
+          (err: unknown) => sendError(path, req, res, err, started),
+        );
+        return;
+      }
+    }
+    asExpress(req, res);
     // A middleware that refuses the request (bad bytes at the edge) answers through the error handler.
     let refused: unknown;
     for (const middleware of before) middleware(req as never, res as never, (err?: unknown) => void (refused ??= err));

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import { noStore } from '../http/no-store.ts';
 import { formBody } from '../http/form.ts';
+import { hasBadBytes } from '../http/clean-input.ts';
+import type { DirectAnswer } from '../http/hot-routes.ts';
 import { parseInput, oauthParam } from '../http/validate.ts';
 import { recordAudit } from '../store/audit.ts';
 import { registeredOrigins, type Client } from '../store/clients.ts';
-import { authenticateClient, type AuthenticatedClient } from './client-auth/index.ts';
+import { authenticateClient, type AuthenticatedClient, type ClientRequest } from './client-auth/index.ts';
 import { OAuthError, UnauthorizedClient, UnsupportedGrantType } from './errors.ts';
 import { IssueHookFailed } from './grant-claims.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
@@ -65,6 +67,51 @@ export function restrictCorsToClient(req: Request, res: Response, client: Client
 /** The form body /token accepts (also read by the hot route, src/http/hot-routes.ts). */
 export const TOKEN_FORM = { limitBytes: 64 * 1024, parameterLimit: 50 };
 
+/**
+ * One token request, from its grant_type to the answer: what POST /token does
+ * once its form is read, under express or without it (the hot route,
+ * `tokenWithoutExpress`). `onClient` sees the client once it is authenticated,
+ * before the grant runs (the CORS header is narrowed to its origins there).
+ */
+export async function answerTokenRequest(
+  deps: AppDeps,
+  req: ClientRequest,
+  body: Record<string, unknown>,
+  onClient?: (client: Client) => void,
+): Promise<TokenResponse> {
+  const started = performance.now();
+  const { grant_type } = parseInput(grantTypeSchema, body);
+  const grant = GRANTS[grant_type];
+  if (!grant || !Object.hasOwn(GRANTS, grant_type))
+    throw new UnsupportedGrantType(`grant_type "${grant_type}" is not supported`);
+
+  const requestId = req.id as string | undefined;
+  try {
+    const authenticated = await authenticateClient(req, deps, { body });
+    if (authenticated) {
+      onClient?.(authenticated.client);
+      if (!authenticated.client.grantTypes.includes(grant_type))
+        throw new UnauthorizedClient(`this client may not use grant_type ${grant_type}`);
+    }
+    const response = await grant({ body, authenticated, deps, requestId });
+    deps.metrics.tokensIssued(grant_type, response);
+    deps.metrics.observeTokenRequest(grant_type, 'success', (performance.now() - started) / 1000);
+    return response;
+  } catch (error) {
+    deps.metrics.observeTokenRequest(grant_type, error instanceof OAuthError ? error.code : 'server_error', (performance.now() - started) / 1000);
+    // After the grant's transaction has rolled back, so the audit row stays.
+    if (error instanceof IssueHookFailed)
+      await recordAudit(deps.db, {
+        event: 'hook.failed',
+        clientId: error.clientId,
+        userId: error.userId,
+        requestId,
+        details: { reason: error.reason, grant: grant_type },
+      });
+    throw error;
+  }
+}
+
 /** `beforeGrant`: middleware run once the form is read, before any grant (the sandbox's simulated errors). */
 export function tokenRouter(deps: AppDeps, { beforeGrant = [] }: { beforeGrant?: RequestHandler[] } = {}): Router {
   const router = Router();
@@ -72,37 +119,21 @@ export function tokenRouter(deps: AppDeps, { beforeGrant = [] }: { beforeGrant?:
   router.options('/token', tokenCors(deps));
   router.post('/token', noStore, tokenCors(deps), form, ...beforeGrant, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const started = performance.now();
-    const { grant_type } = parseInput(grantTypeSchema, body);
-    const grant = GRANTS[grant_type];
-    if (!grant || !Object.hasOwn(GRANTS, grant_type))
-      throw new UnsupportedGrantType(`grant_type "${grant_type}" is not supported`);
-
-    const requestId = req.id as string | undefined;
-    try {
-      const authenticated = await authenticateClient(req, deps, { body });
-      if (authenticated) {
-        restrictCorsToClient(req, res, authenticated.client);
-        if (!authenticated.client.grantTypes.includes(grant_type))
-          throw new UnauthorizedClient(`this client may not use grant_type ${grant_type}`);
-      }
-      const response = await grant({ body, authenticated, deps, requestId });
-      res.json(response);
-      deps.metrics.tokensIssued(grant_type, response);
-      deps.metrics.observeTokenRequest(grant_type, 'success', (performance.now() - started) / 1000);
-    } catch (error) {
-      deps.metrics.observeTokenRequest(grant_type, error instanceof OAuthError ? error.code : 'server_error', (performance.now() - started) / 1000);
-      // After the grant's transaction has rolled back, so the audit row stays.
-      if (error instanceof IssueHookFailed)
-        await recordAudit(deps.db, {
-          event: 'hook.failed',
-          clientId: error.clientId,
-          userId: error.userId,
-          requestId,
-          details: { reason: error.reason, grant: grant_type },
-        });
-      throw error;
-    }
+    res.json(await answerTokenRequest(deps, req, body, (client) => restrictCorsToClient(req, res, client)));
   });
   return router;
+}
+
+/**
+ * POST /token answered without express (src/http/hot-routes.ts `direct`): the
+ * same answerTokenRequest, so the same answer, for a request the router would
+ * pass straight to it. A browser's request (Origin: CORS), a body or header
+ * rejectBadBytes would refuse, and what `leaveToRouter` picks (the requests the
+ * sandbox's simulated errors may refuse, while they are on) go to the router.
+ */
+export function tokenWithoutExpress(deps: AppDeps, { leaveToRouter }: { leaveToRouter?: (body: Record<string, unknown>) => boolean } = {}): DirectAnswer {
+  return (req, body, ip) => {
+    if (req.headers.origin !== undefined || leaveToRouter?.(body) || hasBadBytes(req, body)) return undefined;
+    return answerTokenRequest(deps, { headers: req.headers, ip, id: req.id, baseUrl: '', path: '/token', body }, body);
+  };
 }

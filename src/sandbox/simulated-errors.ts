@@ -63,6 +63,10 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
   return router;
 }
 
+/** Whether simulatedTokenErrors may refuse this token request: only a code or a refresh token carries a launch. */
+export const mayBeSimulated = (body: Record<string, unknown>): boolean =>
+  body.grant_type === 'authorization_code' || body.grant_type === 'refresh_token';
+
 /**
  * The /token part, run by the token router after it has read the form (on
  * the hot route as under express), before the grant: the code's or refresh

@@ -17,7 +17,7 @@ import { decodeJsonSegment } from '../tokens/access-token.ts';
  * delayed client's failures are then still refused with 429 and counted.
  */
 export async function throttleClientAuth<T>(
-  req: Request,
+  req: Pick<Request, 'ip' | 'id'>,
   deps: AppDeps,
   claimedId: string | undefined,
   ask: 'before' | 'after-failure',

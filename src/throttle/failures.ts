@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { ServerFile } from '../config/schema.ts';
 import type { Db } from '../db/index.ts';
 import { cachesOf, type CacheSpec } from '../cache/index.ts';
 import { postgresLimiter, RATE_LIMITS_TABLE, retryAfterSeconds } from './store.ts';
+import { sha256 as hash } from '../tokens/secrets.ts';
 
 /** How failures of one kind are limited: server.json `login` / `clientAuth` (documented in src/config/schema.ts). */
 export type FailureLimits = ServerFile['login'];
@@ -27,7 +27,6 @@ const CLEAR: CacheSpec<readonly string[]> = {
   tables: [RATE_LIMITS_TABLE],
   concerns: ({ key }, rows) => rows.includes(key),
 };
-const hash = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /** Key parts: the subject hashed (any length, any characters), the address as is when short. */
 export function subjectKey(subject: string): string {

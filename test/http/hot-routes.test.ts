@@ -7,9 +7,10 @@ import { pino } from 'pino';
 import { formBody } from '../../src/http/form.ts';
 import { parseForm, withHotRoutes } from '../../src/http/hot-routes.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { basic, SECRETS } from '../helpers/oauth.ts';
+import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
+import { basic, GROWTH_CHART_REDIRECT, SECRETS } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { fhirServerAuth, launchTokens } from './token-lifecycle-support.ts';
+import { fhirServerAuth, growthChartAuth, launchTokens } from './token-lifecycle-support.ts';
 
 /**
  * POST /token and /introspect take a lean path before express
@@ -42,7 +43,8 @@ const normalise = (headers: Headers) =>
 describeEachDatabase('hot routes', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    // As in production: with the sandbox's simulated errors on, codes and refresh tokens go through the router.
+    server = await startTestServer(kind, { configure: (config) => void (config.launcher.simulatedErrors = false) });
   }, 180_000);
   afterAll(async () => {
     await server?.close();
@@ -99,6 +101,53 @@ describeEachDatabase('hot routes', (kind) => {
     // Other credentials (a wrong secret) are checked in full, never answered from memory.
     const wrong = await post('/introspect', body, { authorization: basic('fhir-server', 'not-the-secret-0123456789abcdef') });
     expect(wrong.status).toBe(401);
+  });
+
+  it('issues tokens of every grant without express exactly as through it, and fails them alike', async () => {
+    const backendToken = async (path: string, assertion?: string) =>
+      post(path, new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/Patient.rs', ...assertionForm(assertion ?? (await clientAssertion(server, 'bulk-exporter', 'bulk-exporter-es384-1'))) }).toString());
+    const shape = (answer: Awaited<ReturnType<typeof post>>) => ({ status: answer.status, headers: answer.headers, keys: Object.keys(JSON.parse(answer.body) as object).sort() });
+    const tokenAnswersCounted = async () => {
+      const text = await server.deps.metrics.registry.getSingleMetricAsString('smart_http_request_duration_seconds');
+      return Number(/_count\{method="POST",route="\/token",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+
+    const before = await tokenAnswersCounted();
+    const lean = await backendToken('/token');
+    // Counted under its route, as the router's answers are.
+    expect(await tokenAnswersCounted()).toBe(before + 1);
+    const viaExpress = await backendToken('/token?via=express');
+    expect(lean.status).toBe(200);
+    expect(shape(lean)).toEqual(shape(viaExpress));
+
+    // A replayed assertion: the same refusal either way (the error handler's, with the router's headers).
+    const assertion = await clientAssertion(server, 'bulk-exporter', 'bulk-exporter-rs384-1');
+    expect((await backendToken('/token', assertion)).status).toBe(200);
+    const replayed = await backendToken('/token', assertion);
+    expect(replayed.status).toBe(401);
+    expect(replayed).toEqual(await backendToken('/token?via=express', assertion));
+
+    // A code and a refresh token, redeemed without express, as they would be through it.
+    const { tokens } = await launchTokens(server);
+    const refreshBody = `grant_type=refresh_token&refresh_token=${encodeURIComponent(String(tokens.refresh_token))}`;
+    const refreshed = await post('/token', refreshBody, growthChartAuth());
+    expect(refreshed.status).toBe(200);
+    const next = JSON.parse(refreshed.body) as Record<string, unknown>;
+    expect(next).toMatchObject({ patient: 'p001', token_type: 'Bearer' });
+    const refreshedViaExpress = await post('/token?via=express', `grant_type=refresh_token&refresh_token=${encodeURIComponent(String(next.refresh_token))}`, growthChartAuth());
+    expect(shape(refreshed)).toEqual(shape(refreshedViaExpress));
+    // Reuse of a rotated refresh token is refused the same way on both paths.
+    const reused = await post('/token', refreshBody, growthChartAuth());
+    expect(reused.status).toBe(400);
+    expect(reused).toEqual(await post('/token?via=express', refreshBody, growthChartAuth()));
+  });
+
+  it('leaves a browser\'s token request (Origin) to the router and its CORS', async () => {
+    const origin = new URL(GROWTH_CHART_REDIRECT).origin;
+    const body = 'grant_type=client_credentials';
+    const lean = await post('/token', body, { origin });
+    expect(lean).toEqual(await post('/token?via=express', body, { origin }));
+    expect(lean.headers['access-control-allow-origin']).toBe(origin);
   });
 
   it('sends the same security headers as every other endpoint, and no-store', async () => {

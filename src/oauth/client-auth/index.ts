@@ -33,7 +33,13 @@ export interface ClientAuthOptions {
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+/**
+ * What client authentication reads of a request: express's Request, or what
+ * the token route answered without express hands it (src/http/hot-routes.ts).
+ */
+export type ClientRequest = Pick<Request, 'headers' | 'ip' | 'id' | 'baseUrl' | 'path' | 'body'>;
+
+const bodyOf = (req: ClientRequest) => (req.body ?? {}) as Record<string, unknown>;
 
 /**
  * Authenticates the client of a request to /token, /introspect, /revoke or
@@ -45,7 +51,7 @@ const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
  *   const authenticated = await authenticateClient(req, deps, { lookup: prereadLookup(deps.db, ids, rows) });
  */
 export async function authenticateClient(
-  req: Request,
+  req: ClientRequest,
   deps: AppDeps,
   { body = bodyOf(req), lookup = storeLookup(deps.db) }: ClientAuthOptions = {},
 ): Promise<AuthenticatedClient | undefined> {
