@@ -19,9 +19,10 @@ import { setNoStore } from './no-store.ts';
  *
  * A route may answer without its router too: introspection from memory
  * (`cached`), and /token's grants (`direct`, the route's own handler on node's
- * request and response: express's router, its response methods and the CORS
- * and body middleware cost about a tenth of a backend token's CPU). Their 200s
- * carry the headers the router's would; their failures go to the same error handler.
+ * request and response: express's prototype switch, router, response methods
+ * and CORS and body middleware were more than a third of an RS384 backend
+ * token's CPU, BENCHMARKS.md). Their 200s carry the headers the router's
+ * would; their failures go to the same error handler.
  *
  * Only the plain case takes this path (exact path, no query, a urlencoded
  * UTF-8 body, no content-encoding); anything else goes through express, which
