@@ -26,10 +26,10 @@ import { registrationRouter } from './oauth/registration/router.ts';
 import { INTROSPECT_FORM, introspectionFromCache, introspectionRouter } from './oauth/introspect.ts';
 import { revocationRouter } from './oauth/revoke.ts';
 import { userinfoRouter } from './oauth/userinfo.ts';
-import { TOKEN_FORM, tokenRouter, tokenWithoutExpress } from './oauth/token.ts';
+import { TOKEN_FORM, tokenRouter, tokenWithoutExpress, type TokenOptions } from './oauth/token.ts';
 import { homeRouter } from './ui/home.ts';
 import { launcherRouter } from './sandbox/launcher/router.ts';
-import { mayBeSimulated, simulatedErrorsRouter, simulatedTokenErrors } from './sandbox/simulated-errors.ts';
+import { simulatedErrorsRouter, simulatedTokenErrors } from './sandbox/simulated-errors.ts';
 import { smartStyleRouter } from './style/index.ts';
 import type { KeyRing } from './tokens/keys.ts';
 import type { AuditBatch } from './store/audit.ts';
@@ -58,15 +58,15 @@ function securityHeaders(issuer: string) {
 /** The server's request listener: the app, with POST /token and /introspect routed before express (src/http/hot-routes.ts). */
 export function createRequestListener(deps: AppDeps, app = createApp(deps)): RequestListener {
   const routes = new Map([
-    ['/token', { router: tokenRouter(deps, tokenOptions(deps)), direct: tokenWithoutExpress(deps, { leaveToRouter: deps.config.launcher.simulatedErrors ? mayBeSimulated : undefined }), ...TOKEN_FORM }],
+    ['/token', { router: tokenRouter(deps, tokenOptions(deps)), direct: tokenWithoutExpress(deps, tokenOptions(deps)), ...TOKEN_FORM }],
     ['/introspect', { router: introspectionRouter(deps), cached: introspectionFromCache(deps), ...INTROSPECT_FORM }],
   ]);
   // The same request logging and metrics as every route gets from app.use above.
   return withHotRoutes({ app, routes, before: [requestLogger(deps.logger), httpMetrics(deps.metrics), rejectBadBytes], securityHeaders: securityHeaders(deps.config.issuer), logger: deps.logger, metrics: deps.metrics });
 }
 
-/** Sandbox mode: the errors an app tester asked the launcher for, inside the token route (hot or not). */
-const tokenOptions = (deps: AppDeps) => ({ beforeGrant: deps.config.launcher.simulatedErrors ? [simulatedTokenErrors(deps)] : [] });
+/** Sandbox mode: the errors an app tester asked the launcher for, inside the token endpoint (with express or without). */
+const tokenOptions = (deps: AppDeps): TokenOptions => ({ beforeGrant: deps.config.launcher.simulatedErrors ? simulatedTokenErrors(deps) : undefined });
 
 export function createApp(deps: AppDeps): Express {
   const app = express();

@@ -122,25 +122,28 @@ export function withHotRoutes({ app, routes, before, securityHeaders, logger, me
   cachedAnswerHeaders.push('Cache-Control', 'no-store', 'Pragma', 'no-cache', 'Content-Type', 'application/json; charset=utf-8');
   const logRequests = logger.isLevelEnabled('info');
 
-  /** A 200 given without the router, with what the request logger and httpMetrics record for any other request. */
+  /** What the request logger and httpMetrics record for a request the router did not answer. */
+  const recordCompletion = (path: string, req: IncomingMessage, status: number, started: number) => {
+    metrics.observeRequest('POST', path, status, (performance.now() - started) / 1000);
+    if (logRequests) logCompletion(req.log ?? logger.child({ reqId: req.id }), req.method, path, status, started);
+  };
+
+  /** A 200 given without the router. */
   const sendAnswer = (path: string, req: IncomingMessage, res: ServerResponse, answer: object, started: number) => {
     const body = JSON.stringify(answer);
     res.writeHead(200, [...cachedAnswerHeaders, 'X-Request-Id', req.id, 'Content-Length', String(Buffer.byteLength(body))]);
     res.end(body);
-    metrics.observeRequest('POST', path, 200, (performance.now() - started) / 1000);
-    if (logRequests) logCompletion(logger.child({ reqId: req.id }), req.method, path, 200, started);
+    recordCompletion(path, req, 200, started);
   };
 
-  /** A direct answer's failure: the one error handler, on the headers the router would have set, logged and counted as the router's are. */
+  /** A direct answer's failure: the one error handler, on the headers the router would have set. */
   const sendError = (path: string, req: IncomingMessage, res: ServerResponse, err: unknown, started: number) => {
     asExpress(req, res);
     res.setHeader('X-Request-Id', req.id);
     setNoStore(res);
+    // The error handler logs a server error through req.log, as under the request logger.
     req.log = logger.child({ reqId: req.id });
-    res.once('finish', () => {
-      metrics.observeRequest('POST', path, res.statusCode, (performance.now() - started) / 1000);
-      if (logRequests) logCompletion(req.log, req.method, path, res.statusCode, started);
-    });
+    res.once('finish', () => recordCompletion(path, req, res.statusCode, started));
     errorHandler(err, req as never, res as never, () => {});
   };
 

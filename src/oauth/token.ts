@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import cors from 'cors';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
@@ -67,18 +67,25 @@ export function restrictCorsToClient(req: Request, res: Response, client: Client
 /** The form body /token accepts (also read by the hot route, src/http/hot-routes.ts). */
 export const TOKEN_FORM = { limitBytes: 64 * 1024, parameterLimit: 50 };
 
+/** What the token endpoint runs besides the grants, under express or without it. */
+export interface TokenOptions {
+  /** Run once the form is read, before any grant; throws to refuse (the sandbox's simulated errors). */
+  beforeGrant?: (body: Record<string, unknown>) => Promise<void>;
+}
+
 /**
- * One token request, from its grant_type to the answer: what POST /token does
- * once its form is read, under express or without it (the hot route,
- * `tokenWithoutExpress`). `onClient` sees the client once it is authenticated,
- * before the grant runs (the CORS header is narrowed to its origins there).
+ * One token request, from its form to the answer: what POST /token does once
+ * its form is read, under express or without it (`tokenWithoutExpress`).
+ * `onClient` sees the client once it is authenticated, before the grant runs
+ * (the CORS header is narrowed to its origins there).
  */
 export async function answerTokenRequest(
   deps: AppDeps,
   req: ClientRequest,
-  body: Record<string, unknown>,
-  onClient?: (client: Client) => void,
+  { beforeGrant, onClient }: TokenOptions & { onClient?: (client: Client) => void } = {},
 ): Promise<TokenResponse> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  await beforeGrant?.(body);
   const started = performance.now();
   const { grant_type } = parseInput(grantTypeSchema, body);
   const grant = GRANTS[grant_type];
@@ -112,14 +119,12 @@ export async function answerTokenRequest(
   }
 }
 
-/** `beforeGrant`: middleware run once the form is read, before any grant (the sandbox's simulated errors). */
-export function tokenRouter(deps: AppDeps, { beforeGrant = [] }: { beforeGrant?: RequestHandler[] } = {}): Router {
+export function tokenRouter(deps: AppDeps, options: TokenOptions = {}): Router {
   const router = Router();
   const form = formBody(TOKEN_FORM);
   router.options('/token', tokenCors(deps));
-  router.post('/token', noStore, tokenCors(deps), form, ...beforeGrant, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    res.json(await answerTokenRequest(deps, req, body, (client) => restrictCorsToClient(req, res, client)));
+  router.post('/token', noStore, tokenCors(deps), form, async (req, res) => {
+    res.json(await answerTokenRequest(deps, req, { ...options, onClient: (client) => restrictCorsToClient(req, res, client) }));
   });
   return router;
 }
@@ -127,13 +132,12 @@ export function tokenRouter(deps: AppDeps, { beforeGrant = [] }: { beforeGrant?:
 /**
  * POST /token answered without express (src/http/hot-routes.ts `direct`): the
  * same answerTokenRequest, so the same answer, for a request the router would
- * pass straight to it. A browser's request (Origin: CORS), a body or header
- * rejectBadBytes would refuse, and what `leaveToRouter` picks (the requests the
- * sandbox's simulated errors may refuse, while they are on) go to the router.
+ * pass straight to it. A browser's request (Origin: CORS) and a header or body
+ * rejectBadBytes would refuse go to the router.
  */
-export function tokenWithoutExpress(deps: AppDeps, { leaveToRouter }: { leaveToRouter?: (body: Record<string, unknown>) => boolean } = {}): DirectAnswer {
+export function tokenWithoutExpress(deps: AppDeps, options: TokenOptions = {}): DirectAnswer {
   return (req, body, ip) => {
-    if (req.headers.origin !== undefined || leaveToRouter?.(body) || hasBadBytes(req, body)) return undefined;
-    return answerTokenRequest(deps, { headers: req.headers, ip, id: req.id, baseUrl: '', path: '/token', body }, body);
+    if (req.headers.origin !== undefined || hasBadBytes(req, body)) return undefined;
+    return answerTokenRequest(deps, { headers: req.headers, ip, id: req.id, baseUrl: '', path: '/token', body }, options);
   };
 }

@@ -8,7 +8,7 @@ import { launchExtraOfCode, launchExtraOfGrant, launchExtraOfRefreshToken } from
 /**
  * Errors an app tester can ask the launcher for, to see how the app copes. The
  * choice rides in the launch's `extra`; these handlers run before the real
- * endpoints (the token router runs simulatedTokenErrors itself) and are mounted only in sandbox mode outside NODE_ENV=production
+ * endpoints (the token endpoint runs simulatedTokenErrors itself) and are mounted only in sandbox mode outside NODE_ENV=production
  * (config.launcher.simulatedErrors), so a production config cannot have them.
  */
 export const SIMULATED_ERRORS = ['invalid_scope', 'expired_code', 'token_unavailable', 'fhir_unauthorized'] as const;
@@ -63,18 +63,13 @@ export function simulatedErrorsRouter(deps: AppDeps): Router {
   return router;
 }
 
-/** Whether simulatedTokenErrors may refuse this token request: only a code or a refresh token carries a launch. */
-export const mayBeSimulated = (body: Record<string, unknown>): boolean =>
-  body.grant_type === 'authorization_code' || body.grant_type === 'refresh_token';
-
 /**
- * The /token part, run by the token router after it has read the form (on
- * the hot route as under express), before the grant: the code's or refresh
- * token's launch says which error the tester asked for.
+ * The /token part, run by the token endpoint once the form is read, before the
+ * grant (with or without express): the code's or refresh token's launch says
+ * which error the tester asked for, thrown here.
  */
-export function simulatedTokenErrors(deps: AppDeps): RequestHandler {
-  return async (req, _res, next) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+export function simulatedTokenErrors(deps: AppDeps): (body: Record<string, unknown>) => Promise<void> {
+  return async (body) => {
     const extra =
       body.grant_type === 'authorization_code' && typeof body.code === 'string'
         ? await launchExtraOfCode(deps.db, body.code)
@@ -85,7 +80,6 @@ export function simulatedTokenErrors(deps: AppDeps): RequestHandler {
     if (error === 'token_unavailable') throw new TemporarilyUnavailable(`the token endpoint is down${note}`, 30);
     if (error === 'expired_code' && body.grant_type === 'authorization_code')
       throw new InvalidGrant(`the authorization code has expired${note}`);
-    next();
   };
 }
 

@@ -8,7 +8,7 @@ import { formBody } from '../../src/http/form.ts';
 import { parseForm, withHotRoutes } from '../../src/http/hot-routes.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { assertionForm, clientAssertion } from '../helpers/assertions.ts';
-import { basic, GROWTH_CHART_REDIRECT, SECRETS } from '../helpers/oauth.ts';
+import { authorize, basic, GROWTH_CHART_REDIRECT, newLaunch, SECRETS } from '../helpers/oauth.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { fhirServerAuth, growthChartAuth, launchTokens } from './token-lifecycle-support.ts';
 
@@ -43,8 +43,7 @@ const normalise = (headers: Headers) =>
 describeEachDatabase('hot routes', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    // As in production: with the sandbox's simulated errors on, codes and refresh tokens go through the router.
-    server = await startTestServer(kind, { configure: (config) => void (config.launcher.simulatedErrors = false) });
+    server = await startTestServer(kind);
   }, 180_000);
   afterAll(async () => {
     await server?.close();
@@ -127,8 +126,25 @@ describeEachDatabase('hot routes', (kind) => {
     expect(replayed.status).toBe(401);
     expect(replayed).toEqual(await backendToken('/token?via=express', assertion));
 
-    // A code and a refresh token, redeemed without express, as they would be through it.
-    const { tokens } = await launchTokens(server);
+    // Codes from the real pages, redeemed without express and through it.
+    const redeem = async (path: string) => {
+      const launch = await newLaunch(server, { patient: 'p001', fhirUser: 'Practitioner/pr001', client_id: 'growth-chart' });
+      const { redirect, verifier } = await authorize(server, { client_id: 'growth-chart', redirect_uri: GROWTH_CHART_REDIRECT, scope: 'launch openid fhirUser offline_access patient/*.rs', launch });
+      const form = { grant_type: 'authorization_code', code: redirect.searchParams.get('code') ?? '', redirect_uri: GROWTH_CHART_REDIRECT, code_verifier: verifier };
+      const body = new URLSearchParams(form).toString();
+      return { answer: await post(path, body, growthChartAuth()), body };
+    };
+    const code = await redeem('/token');
+    expect(code.answer.status).toBe(200);
+    const codeViaExpress = await redeem('/token?via=express');
+    expect(shape(code.answer)).toEqual(shape(codeViaExpress.answer));
+    // A code used twice: the same refusal either way (and its grant revoked).
+    const reusedCode = await post('/token', code.body, growthChartAuth());
+    expect(reusedCode.status).toBe(400);
+    expect(reusedCode).toEqual(await post('/token?via=express', code.body, growthChartAuth()));
+
+    // A refresh token, rotated without express and through it.
+    const tokens = JSON.parse(codeViaExpress.answer.body) as Record<string, unknown>;
     const refreshBody = `grant_type=refresh_token&refresh_token=${encodeURIComponent(String(tokens.refresh_token))}`;
     const refreshed = await post('/token', refreshBody, growthChartAuth());
     expect(refreshed.status).toBe(200);
@@ -140,6 +156,24 @@ describeEachDatabase('hot routes', (kind) => {
     const reused = await post('/token', refreshBody, growthChartAuth());
     expect(reused.status).toBe(400);
     expect(reused).toEqual(await post('/token?via=express', refreshBody, growthChartAuth()));
+  });
+
+  it('answers odd client credentials at /token exactly as express does', async () => {
+    const headers: Record<string, string>[] = [
+      { authorization: 'Basic' },
+      { authorization: 'Basic !!!' },
+      { authorization: `Basic ${Buffer.from('growth-chart\0:x').toString('base64')}` },
+      { authorization: `Basic ${Buffer.from('growth-chart:wrong').toString('base64')}` },
+      { authorization: 'Bearer abc' },
+      { authorization: basic('growth-chart', SECRETS['growth-chart']), cookie: 'a=%00' },
+    ];
+    for (const header of headers)
+      for (const body of ['grant_type=client_credentials', 'grant_type=refresh_token&refresh_token=x', 'grant_type=authorization_code&client_secret=x']) {
+        const lean = await post('/token', body, header);
+        expect(lean, `${JSON.stringify(header)} ${body}`).toEqual(await post('/token?via=express', body, header));
+        expect(lean.status).toBeGreaterThanOrEqual(400);
+        expect(lean.status).toBeLessThan(500);
+      }
   });
 
   it('leaves a browser\'s token request (Origin) to the router and its CORS', async () => {
