@@ -24,7 +24,7 @@ describeEachDatabase('backend grant batches', (kind) => {
   });
 
   it('uses each jti once, within one statement and across statements, and writes grant and audit row only for those', async () => {
-    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100 });
+    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100, holdMs: 0, holdUntil: 4 });
     const prefix = `batch-${kind}-${Date.now()}`;
     const writes = [write(`${prefix}-a`, 'r0'), write(`${prefix}-b`, 'r1'), write(`${prefix}-b`, 'r2'), write(`${prefix}-c`, 'r3'), write(`${prefix}-a`, 'r4')];
     // The first goes out alone; the other four wait for it and share the next statement.
@@ -39,11 +39,37 @@ describeEachDatabase('backend grant batches', (kind) => {
   });
 
   it('fails every write of a statement the database refuses, and goes on with the next', async () => {
-    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100 });
+    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100, holdMs: 0, holdUntil: 4 });
     const bad = write(`bad-${kind}-${Date.now()}`, 'bad');
     bad.grant.clientId = 'no-such-client'; // the grants foreign key refuses it
     const results = await Promise.allSettled([batcher.record(write(`ok-${kind}-${Date.now()}`, 'ok0')), batcher.record(bad), batcher.record(write(`ok2-${kind}-${Date.now()}`, 'ok1'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(await batcher.record(write(`after-${kind}-${Date.now()}`, 'ok2'))).toBe(true);
+  });
+
+  it('sends a write at once when no statement went out within the hold', async () => {
+    // A ten-minute hold: a first write that waited for it would outlast the test's timeout.
+    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100, holdMs: 600_000, holdUntil: 3 });
+    expect(await batcher.record(write(`idle-${kind}-${Date.now()}`, 'idle'))).toBe(true);
+  });
+
+  it('holds writes that follow a statement until enough have come, and sends them together', async () => {
+    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100, holdMs: 600_000, holdUntil: 3 });
+    expect(await batcher.record(write(`first-${kind}-${Date.now()}`, 'first'))).toBe(true);
+    await new Promise((settled) => setImmediate(settled)); // the first statement's bookkeeping is done
+    // Nothing is in flight now, so without the hold the good write would go out alone and succeed.
+    // Held until the third write comes, it shares the bad write's statement and fails with it.
+    const bad = write(`held-bad-${kind}-${Date.now()}`, 'held-bad');
+    bad.grant.clientId = 'no-such-client';
+    const results = await Promise.allSettled([
+      batcher.record(write(`held-ok-${kind}-${Date.now()}`, 'held-ok')), batcher.record(bad), batcher.record(write(`held-ok2-${kind}-${Date.now()}`, 'held-ok2')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  });
+
+  it('sends a held write alone once it has waited the hold', async () => {
+    const batcher = new BackendGrantBatcher(server.deps.db, { maxInFlight: 1, maxBatch: 100, holdMs: 200, holdUntil: 1_000 });
+    expect(await batcher.record(write(`lone-a-${kind}-${Date.now()}`, 'lone-a'))).toBe(true);
+    expect(await batcher.record(write(`lone-b-${kind}-${Date.now()}`, 'lone-b'))).toBe(true);
   });
 });
