@@ -12,10 +12,8 @@ import { createApp, createRequestListener } from './app.ts';
 import type { AppDeps } from './deps.ts';
 import { Metrics, startMetricsServer } from './metrics/index.ts';
 import { AuditBatch } from './store/audit.ts';
-import { upsertConfiguredClients } from './store/clients.ts';
-import { disableSandboxClients, keepConfiguredClients } from './store/sandbox-clients.ts';
+import { writeConfiguredRecords } from './store/configured-records.ts';
 import { sweepExpired } from './store/sweep.ts';
-import { upsertConfiguredUsers } from './store/users.ts';
 import { createThrottles } from './throttle/index.ts';
 import { KeyRing } from './tokens/keys.ts';
 import { ensureSigningKeys, startKeySchedule } from './tokens/rotation.ts';
@@ -55,14 +53,12 @@ export async function startService(config: Config, options: { database?: OpenDat
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-    await upsertConfiguredClients(database.db, config.clients);
-    await upsertConfiguredUsers(database.db, config.users);
-    await keepConfiguredClients(database.db, config.clients.map((c) => c.id));
-    // Ad-hoc apps of the launcher exist only in sandbox mode.
-    if (!config.launcher.enabled) {
-      const disabled = await disableSandboxClients(database.db);
-      if (disabled) logger.info({ clients: disabled }, 'launcher is off: its temporary ad-hoc clients are disabled');
-    }
+    const { disabledSandboxClients } = await writeConfiguredRecords(database.db, {
+      clients: config.clients,
+      users: config.users,
+      launcherEnabled: config.launcher.enabled,
+    });
+    if (disabledSandboxClients) logger.info({ clients: disabledSandboxClients }, 'launcher is off: its temporary ad-hoc clients are disabled');
     const demoUsers = config.users.filter((u) => u.password).map((u) => u.username);
     if (demoUsers.length)
       logger.warn({ users: demoUsers }, `DEMO USERS with plain passwords in smart-config/users.json (${demoUsers.join(', ')}): not for production`);
