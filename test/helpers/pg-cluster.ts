@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './process.ts';
+import { freePort } from './ports.ts';
 
 export interface OwnCluster {
   url: string;

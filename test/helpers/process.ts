@@ -1,18 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './ports.ts';
 import type { TestServer } from './server.ts';
-
-/** A free TCP port on 127.0.0.1 (never one of the shared PostgreSQL clusters' 5432-5434). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (port < 5432 || port > 5434) return port;
-  }
-}
 
 export interface ServiceProcess {
   baseUrl: string;
@@ -41,11 +30,12 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 150_000;
+  // Inside the callers' own timeouts (120 s and more), so a start too slow fails with what the process said.
+  const deadline = Date.now() + 100_000;
   while (!output.includes('Discovery:') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (!output.includes('Discovery:')) {
     child.kill('SIGKILL');
-    throw new Error(`the service did not start:\n${output.slice(-2000)}`);
+    throw new Error(`the service did not start (exit code ${child.exitCode}):\n${output.slice(-2000)}`);
   }
   const issuer = env.ISSUER ?? baseUrl;
   return {
