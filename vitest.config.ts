@@ -9,5 +9,9 @@ export default defineConfig({
     // Two cores: files run in parallel forks, each on its own database or schema.
     pool: 'forks',
     maxWorkers: 2,
+    // Each fork keeps its modules across the files it runs: the same suite took 365 s isolated and
+    // 276 s not (import 72 s against 10 s; 2-core EPYC, same hour). So a test file must leave no
+    // process state behind: it restores fake timers and the env it changes, and closes what it starts.
+    isolate: false,
   },
 });
