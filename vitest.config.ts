@@ -10,8 +10,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     // Each fork keeps its modules across the files it runs: the same suite took 365 s isolated and
-    // 276 s not (import 72 s against 10 s; 2-core EPYC, same hour). So a test file must leave no
-    // process state behind: it restores fake timers and the env it changes, and closes what it starts.
+    // 276-296 s not (import 72 s against 10 s; 2-core EPYC, same hour). So a test file must leave no
+    // process state behind: test/helpers/process-state.ts fails one that leaves fake timers on,
+    // fetch replaced or the environment changed; closing what it starts is the file's own job.
     isolate: false,
+    setupFiles: ['test/helpers/process-state.ts'],
   },
 });

@@ -67,8 +67,9 @@ export interface BatchOptions {
  *   waiting: 47 µs (ours 854 → 780 µs), the same p99. A plain 5 ms hold (no count) did as well for
  *   ES384 but cut RS384 tokens by a third (4,549 → 2,914/s with 16 connections: each token waited);
  *   with the count RS384 batches fill in under a millisecond (4,386/s, within the runs' noise);
- * - a 10 ms hold (so four gather at ~500 ES384 tokens/s on a slower host): three 2-minute pairs,
- *   PostgreSQL's CPU per token 97-186 µs against 90-233 µs with 5 ms, no higher rate: not taken.
+ * - a 10 ms hold (so that four would gather at the ~500 ES384 tokens/s of a slower host): three
+ *   2-minute pairs at 650-900 tokens/s, PostgreSQL's CPU per token 97-186 µs against 90-233 µs
+ *   with 5 ms, no higher rate: not taken.
  */
 const BACKEND_GRANT_BATCHING: BatchOptions = { maxInFlight: 1, maxBatch: 100, holdMs: 5, holdUntil: 4 };
 

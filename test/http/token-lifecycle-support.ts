@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { TestBrowser } from '../helpers/browser.ts';
 import {
   GROWTH_CHART_REDIRECT,
@@ -10,6 +10,7 @@ import {
   postToken,
 } from '../helpers/oauth.ts';
 import type { TestServer } from '../helpers/server.ts';
+import { growthChartAuth } from './launch-support.ts';
 
 /**
  * Shared pieces of the refresh, introspection and revocation HTTP tests.
@@ -18,33 +19,8 @@ import type { TestServer } from '../helpers/server.ts';
 
 export type Json = Record<string, unknown>;
 
-/** Fails the test on any 5xx answer, from the test's own requests or the helpers'. */
-export function refuseServerErrors(): void {
-  const original = globalThis.fetch;
-  beforeAll(() => {
-    globalThis.fetch = async (input, init) => {
-      const res = await original(input, init);
-      if (res.status >= 500) {
-        const url = input instanceof Request ? input.url : String(input);
-        expect.fail(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${(await res.clone().text()).slice(0, 300)}`);
-      }
-      return res;
-    };
-  });
-  afterAll(() => {
-    globalThis.fetch = original;
-  });
-}
-
-export const growthChartAuth = () => ({ authorization: basic('growth-chart', SECRETS['growth-chart']) });
+export { expectOAuthError, growthChartAuth, refuseServerErrors } from './launch-support.ts';
 export const fhirServerAuth = () => ({ authorization: basic('fhir-server', SECRETS['fhir-server']) });
-
-/** Reads a JSON error body and checks its status and `error` code. */
-export async function expectOAuthError(res: Response, status: number, error: string): Promise<Json> {
-  const body = (await res.json()) as Json;
-  expect({ status: res.status, error: body.error }).toEqual({ status, error });
-  return body;
-}
 
 export interface LaunchOptions {
   client?: 'growth-chart' | 'sample-app';
