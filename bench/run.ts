@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AssertionPool } from './lib/assertions.ts';
 import { measureCeilings, type Ceilings } from './lib/ceiling.ts';
-import { postgresCpuSeconds, postgresCpuSince, treeCpuSeconds, treeRssMb } from './lib/memory.ts';
+import { loadGeneratorCpuSeconds, machineBusySeconds, postgresCpuSeconds, postgresCpuSince, treeCpuSeconds, treeRssMb } from './lib/memory.ts';
 import { formatMarkdown, formatTable, invalidRows, withRatios, type Row } from './lib/report.ts';
 import { checkIntrospection, gather, issueOne, revocationLatency, SCENARIOS, type RunSettings, type Scenario, type TargetState } from './lib/scenarios.ts';
 import { benchConfigDir, createSchema, oidcProvider, smartLaunch, type Target, type TargetPlan } from './lib/targets.ts';
@@ -65,12 +65,19 @@ async function timedRun(scenario: Scenario, t: Target, state: TargetState, runSe
   const rssStartMb = treeRssMb(pid);
   const cpuStart = treeCpuSeconds(pid);
   const dbCpuStart = postgresCpuSeconds();
+  // The load generator (autocannon, and the assertions signed once the pre-signed ones run out) is this process.
+  const loadCpuStart = loadGeneratorCpuSeconds();
+  const machineStart = machineBusySeconds();
+  const wallStart = performance.now();
   // Memory is flat when the end matches the middle: the start is before the heap has warmed up.
   let rssMidMb: number | undefined;
   const mid = setTimeout(() => (rssMidMb = treeRssMb(pid)), (runSettings.seconds * 1000) / 2);
   const result = await scenario.run(t, runSettings, state).finally(() => clearTimeout(mid));
   const cpu = cpuStart === undefined ? undefined : treeCpuSeconds(pid)! - cpuStart;
   const dbCpu = dbCpuStart === undefined ? undefined : postgresCpuSince(dbCpuStart);
+  const loadCpu = loadCpuStart === undefined ? undefined : loadGeneratorCpuSeconds()! - loadCpuStart;
+  const machineBusy = machineStart === undefined ? undefined : machineBusySeconds()! - machineStart;
+  const wallSeconds = (performance.now() - wallStart) / 1000;
   const perRequest = (seconds: number | undefined) => (seconds === undefined || !result.ok ? undefined : (seconds * 1e6) / result.ok);
   return {
     scenario: scenario.id,
@@ -83,6 +90,8 @@ async function timedRun(scenario: Scenario, t: Target, state: TargetState, runSe
     rssEndMb: treeRssMb(pid),
     cpuUsPerRequest: perRequest(cpu),
     postgresCpuUsPerRequest: perRequest(dbCpu),
+    loadCpuUsPerRequest: perRequest(loadCpu),
+    machineBusyCores: machineBusy === undefined ? undefined : machineBusy / wallSeconds,
   };
 }
 

@@ -68,3 +68,32 @@ export function postgresCpuSince(before: Map<number, number>): number | undefine
   for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
   return total;
 }
+
+/**
+ * CPU seconds (user + system) this process has used so far, with its children that have exited
+ * (the paced load generator runs in one; the servers under test are alive until the end, so not
+ * counted), from /proc; undefined where there is no /proc.
+ */
+export function loadGeneratorCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Busy CPU seconds of the whole machine so far, all cores together (user, nice, system, irq and
+ * softirq of /proc/stat; not idle, iowait or steal); undefined where there is no /proc. Over a run,
+ * divided by its wall time: how many of the machine's cores were in use, by anything.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (user! + nice! + system! + irq! + softirq!) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -16,6 +16,10 @@ export interface Row {
   cpuUsPerRequest: number | undefined;
   /** PostgreSQL's CPU (all its processes on this machine) per 2xx answer over the same run: its share of the same cores. */
   postgresCpuUsPerRequest?: number | undefined;
+  /** The load generator's CPU (this process: autocannon) per 2xx answer, on the same cores. */
+  loadCpuUsPerRequest?: number | undefined;
+  /** Cores busy over the run, whatever used them (/proc/stat): near the machine's count, no process can go faster without another going slower. */
+  machineBusyCores?: number | undefined;
   /** Each interleaved run's req/s (p99 ms at a fixed rate) when there were several: the row's figures are the median run's. */
   runs?: number[];
   /** req/s / (ceiling per core x min(workers, cores)). */
@@ -43,7 +47,7 @@ export function withRatios(rows: Row[], cores: number): Row[] {
   });
 }
 
-const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'runs (req/s; p99 at a set rate)', 'requests', 'errors', 'CPU us/req', 'PostgreSQL CPU us/req', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/mid/end'] as const;
+const COLUMNS = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'runs (req/s; p99 at a set rate)', 'requests', 'errors', 'CPU us/req', 'PostgreSQL CPU us/req', 'load CPU us/req', 'cores busy', 'of ceiling', 'vs peer mem', 'vs peer pg', 'vs 1 worker', 'RSS MB start/mid/end'] as const;
 
 const x = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}x`);
 
@@ -59,6 +63,8 @@ function cells(r: Row): string[] {
     String(r.result.non2xx + r.result.errors),
     r.cpuUsPerRequest === undefined ? '-' : r.cpuUsPerRequest.toFixed(0),
     r.postgresCpuUsPerRequest === undefined ? '-' : r.postgresCpuUsPerRequest.toFixed(0),
+    r.loadCpuUsPerRequest === undefined ? '-' : r.loadCpuUsPerRequest.toFixed(0),
+    r.machineBusyCores === undefined ? '-' : r.machineBusyCores.toFixed(2),
     r.ofCeiling === undefined || !Number.isFinite(r.ceilingPerCore) ? '-' : r.ofCeiling.toFixed(2),
     x(r.vsPeerMemory),
     x(r.vsPeerPostgres),
