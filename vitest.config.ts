@@ -12,7 +12,7 @@ export default defineConfig({
     // Each fork keeps its modules across the files it runs: the same suite took 365 s isolated and
     // 276-296 s not (import 72 s against 10 s; 2-core EPYC, same hour). So a test file must leave no
     // process state behind: test/helpers/process-state.ts fails one that leaves fake timers on,
-    // fetch replaced or the environment changed; closing what it starts is the file's own job.
+    // fetch replaced, the environment changed, a server listening or a child process running.
     isolate: false,
     setupFiles: ['test/helpers/process-state.ts'],
   },

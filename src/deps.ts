@@ -24,4 +24,9 @@ export interface AppDeps {
   metrics: Metrics;
   /** Failed sign-ins and client authentications (src/throttle/). */
   throttles: Throttles;
+  /**
+   * Slow signature checks (P-384) may go to libuv's threadpool: only while this process's
+   * sibling workers leave a core free (src/oauth/client-auth/assertion-signature.ts).
+   */
+  verifyOffThread: boolean;
 }

@@ -33,12 +33,12 @@ async function main(): Promise<void> {
   }
   const single = cluster.isPrimary;
   const note = single && config.database.kind === 'pglite' ? 'one process (PGlite is embedded in it; WEB_CONCURRENCY applies on PostgreSQL)' : 'one process';
-  await serve(config, () => (single ? banner(note) : process.send!(LISTENING_MESSAGE)));
+  await serve(config, workers, () => (single ? banner(note) : process.send!(LISTENING_MESSAGE)));
 }
 
 /** One process serving the service; stops cleanly on SIGTERM/SIGINT. */
-async function serve(config: Config, onListening: () => void): Promise<void> {
-  const service = await startService(config);
+async function serve(config: Config, processes: number, onListening: () => void): Promise<void> {
+  const service = await startService(config, { processes });
   const { logger } = service.deps;
   // Instances sharing a PostgreSQL database must share one ISSUER: a token or client assertion made for one
   // issuer fails at an instance with another, and the default differs per port.
@@ -49,7 +49,8 @@ async function serve(config: Config, onListening: () => void): Promise<void> {
     );
   const server = createServer(service.handler);
   server.listen(config.port, config.host, () => {
-    logger.info({ issuer: config.issuer, database: config.database.kind, node: process.version }, 'smart-launch is listening');
+    const slowSignatureChecks = service.deps.verifyOffThread ? 'threadpool' : 'in place';
+    logger.info({ issuer: config.issuer, database: config.database.kind, node: process.version, slowSignatureChecks }, 'smart-launch is listening');
     onListening();
   });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { RequestListener, Server } from 'node:http';
 import { attachCaches, Caches, type ChangeFeed } from './cache/index.ts';
@@ -41,7 +42,13 @@ export interface Service {
  * migrates (under a lock), upserts configured clients and users, loads or
  * creates signing keys, loads the claims hook, composes the app.
  */
-export async function startService(config: Config, options: { database?: OpenDatabase } = {}): Promise<Service> {
+export interface StartOptions {
+  database?: OpenDatabase;
+  /** How many processes serve on this machine (the cluster's workers); default one. */
+  processes?: number;
+}
+
+export async function startService(config: Config, options: StartOptions = {}): Promise<Service> {
   const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);
   const database =
@@ -79,7 +86,9 @@ export async function startService(config: Config, options: { database?: OpenDat
     const auditBatch = new AuditBatch(database.db, (err, counts) => logger.error({ err, ...counts }, 'could not write audit events (kept and retried)'));
     const throttles = createThrottles(database.db, config);
     const metrics = new Metrics({ keys, poolStats: database.poolStats });
-    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics, throttles };
+    // With a worker per core, the other cores already run workers of their own: a check sent to the threadpool only adds the hop.
+    const verifyOffThread = (options.processes ?? 1) < availableParallelism();
+    const deps: AppDeps = { config, db: database.db, keys, fhir, fhirBackend, logger, hook, auditBatch, metrics, throttles, verifyOffThread };
     const sweep = () =>
       sweepExpired(database.db, config).then(
         (deleted) => logger.debug({ deleted }, 'expired rows swept'),

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartDelay } from '../src/cluster.ts';
 import { TEST_DATABASE_URL } from './helpers/databases.ts';
@@ -80,6 +81,9 @@ describe.runIf(TEST_DATABASE_URL)('npm start on PostgreSQL: WEB_CONCURRENCY work
     expect(new Set(pids).size).toBe(2);
     const tags = new Set(server.logs().filter((l) => l.msg === 'smart-launch is listening').map((l) => `${l.worker}:${l.pid}`));
     expect(tags.size).toBe(2);
+    // Two workers: a P-384 check goes to the threadpool only where they leave a core free.
+    const listening = server.logs().filter((l) => l.msg === 'smart-launch is listening');
+    expect(listening.map((l) => l.slowSignatureChecks)).toEqual(Array(2).fill(availableParallelism() > 2 ? 'threadpool' : 'in place'));
     expect(server.logs().find((l) => l.msg === 'starting workers')?.worker).toBe('primary');
     const res = await fetch(`http://127.0.0.1:${server.port}/health`);
     expect(res.status).toBe(200);
@@ -112,7 +116,10 @@ describe('npm start on PGlite', () => {
       await until('the banner', () => server.stdout().includes('Discovery:'), 90_000);
       expect(server.stdout()).toContain('one process (PGlite is embedded in it');
       expect(server.logs().some((l) => l.msg === 'starting workers')).toBe(false);
-      expect(server.logs().find((l) => l.msg === 'smart-launch is listening')?.pid).toBe(server.child.pid);
+      const listening = server.logs().find((l) => l.msg === 'smart-launch is listening');
+      expect(listening?.pid).toBe(server.child.pid);
+      // One process: the threadpool has the other cores (where there are any).
+      expect(listening?.slowSignatureChecks).toBe(availableParallelism() > 1 ? 'threadpool' : 'in place');
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -16,10 +16,13 @@ interface Algorithm {
   /** ES*: the signature is r || s, this many bytes (RFC 7518 §3.4). */
   signatureBytes?: number;
   /**
-   * Verified on the threadpool: only where the check costs more than the hop
-   * there (~45 µs of CPU). Measured here: RSA-2048 20 µs, P-256 63 µs, P-384
+   * Worth the threadpool: only where the check costs more than the hop there
+   * (~45 µs of CPU). Measured here: RSA-2048 20 µs, P-256 63 µs, P-384
    * 453 µs. In place, RS384 backend tokens took 325 µs of CPU each, not 357;
-   * ES384 in place took 1,129 tokens/s, not 1,395 (the event loop waits).
+   * ES384 in place took 1,129 tokens/s, not 1,395 (the event loop waits), with
+   * one process on two cores. With a worker per core no core is free for the
+   * threadpool: two workers on two cores gave 0.98-1.23x one worker's ES384
+   * tokens in place, 0.85-0.94x through the threadpool (BENCHMARKS.md).
    */
   offThread: boolean;
 }
@@ -77,8 +80,11 @@ function verifyInPlace(hash: string, input: Buffer, options: { key: KeyObject; d
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
-/** Verifies the compact JWS `assertion` (three parts, already split by the caller's checks) with `jwk` under `alg`. */
-export async function verifyAssertionSignature(assertion: string, jwk: JWK, alg: string): Promise<SignatureCheck> {
+/**
+ * Verifies the compact JWS `assertion` (three parts, already split by the caller's checks) with `jwk`
+ * under `alg`; a slow check on the threadpool when `mayGoOffThread` (AppDeps.verifyOffThread).
+ */
+export async function verifyAssertionSignature(assertion: string, jwk: JWK, alg: string, mayGoOffThread: boolean): Promise<SignatureCheck> {
   const algorithm = ALGORITHMS[alg];
   if (!algorithm) return { ok: false, reason: `${alg} is not supported` };
   const key = publicKeyOf(jwk);
@@ -88,7 +94,7 @@ export async function verifyAssertionSignature(assertion: string, jwk: JWK, alg:
   if (algorithm.signatureBytes !== undefined && signature.length !== algorithm.signatureBytes) return { ok: false, reason: 'bad signature' };
   const input = Buffer.from(assertion.slice(0, lastDot));
   const options = { key, dsaEncoding: 'ieee-p1363' as const };
-  const valid = algorithm.offThread
+  const valid = algorithm.offThread && mayGoOffThread
     ? await new Promise<boolean>((resolve) => verify(algorithm.hash, input, options, signature, (error, result) => resolve(!error && result)))
     : verifyInPlace(algorithm.hash, input, options, signature);
   return valid ? { ok: true } : { ok: false, reason: 'bad signature' };

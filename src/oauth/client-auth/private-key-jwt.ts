@@ -146,7 +146,7 @@ async function verifySignature(deps: AppDeps, client: Client, assertion: string,
       keys = attempt === 0 ? await loadKeys(deps, client, () => refreshAfterUnknownKid(client)) : undefined;
       continue;
     }
-    const check = await verifyAssertionSignature(assertion, key, alg);
+    const check = await verifyAssertionSignature(assertion, key, alg, deps.verifyOffThread);
     if (check.ok) return;
     if (check.reason !== 'bad signature') deps.logger.info({ client: client.id, kid, reason: check.reason }, 'client assertion refused');
     throw invalidClient(`${UNVERIFIED}: ${check.reason}`);
