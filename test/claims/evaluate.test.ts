@@ -114,7 +114,8 @@ describe('evaluateClaimRules: claims', () => {
     expect((claims.accessToken as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
-  it('evaluates a compiled rule set quickly', () => {
+  // How fast is for the benchmark, not a test (no timed assertions: a loaded machine is slow).
+  it('evaluates a compiled set of 20 rules, each time every claim of every rule', () => {
     const file = rules({
       rules: Array.from({ length: 20 }, (_, i) => ({
         when: { clients: ['growth-chart'], scopes: ['launch'] },
@@ -122,10 +123,7 @@ describe('evaluateClaimRules: claims', () => {
       })),
     });
     const compiled = compileClaimRules(file);
-    const start = performance.now();
-    for (let i = 0; i < 2000; i++) compiled.evaluate(ehrInput());
-    expect(performance.now() - start).toBeLessThan(2000);
-    expect(Object.keys(compiled.evaluate(ehrInput()).accessToken)).toHaveLength(40);
+    for (let i = 0; i < 100; i++) expect(Object.keys(compiled.evaluate(ehrInput()).accessToken)).toHaveLength(40);
   });
 });
 

@@ -23,6 +23,8 @@ export interface RecordedRequest {
 export interface FakeFhirServer {
   baseUrl: string;
   requests: RecordedRequest[];
+  /** Requests answered so far (a delayed one counts once its answer is sent). */
+  answered(): number;
   close(): Promise<void>;
 }
 
@@ -98,17 +100,26 @@ function answer(req: IncomingMessage, res: ServerResponse, options: FakeFhirServ
 
 export async function startFakeFhirServer(options: FakeFhirServerOptions = {}): Promise<FakeFhirServer> {
   const requests: RecordedRequest[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
+  let answered = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push({ path: url.pathname, params: url.searchParams, accept: req.headers.accept, authorization: req.headers.authorization });
     const respond = () => {
+      answered++;
       if (options.override) {
         res.writeHead(options.override.status, { 'content-type': 'application/fhir+json' }).end(options.override.body);
       } else {
         answer(req, res, options);
       }
     };
-    if (options.delayMs) setTimeout(respond, options.delayMs).unref();
+    if (options.delayMs) {
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        respond();
+      }, options.delayMs);
+      delayed.add(timer);
+    }
     else respond();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -116,8 +127,11 @@ export async function startFakeFhirServer(options: FakeFhirServerOptions = {}): 
   return {
     baseUrl: `http://127.0.0.1:${port}/fhir`,
     requests,
+    answered: () => answered,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of delayed) clearTimeout(timer);
+        delayed.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

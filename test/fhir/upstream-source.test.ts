@@ -99,13 +99,13 @@ describe('upstream FHIR server: when it cannot answer', () => {
   });
 
   it('gives up after the timeout on a server that is too slow', async () => {
-    const slow = await startFakeFhirServer({ delayMs: 2000 });
+    const slow = await startFakeFhirServer({ delayMs: 20_000 });
     try {
-      const started = Date.now();
       const failure = upstreamDataSource(slow.baseUrl, { timeoutMs: 200 }).getPatient('p001');
       await expect(failure).rejects.toBeInstanceOf(FhirUnavailableError);
       await expect(failure).rejects.toThrow('within 200 ms');
-      expect(Date.now() - started).toBeLessThan(1500);
+      // It gave up before the server answered (no wall-clock bound: a loaded machine is slow).
+      expect(slow.answered()).toBe(0);
     } finally {
       await slow.close();
     }
