@@ -37,17 +37,17 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/**
- * Builds the running service from a validated config: opens the database,
- * migrates (under a lock), upserts configured clients and users, loads or
- * creates signing keys, loads the claims hook, composes the app.
- */
 export interface StartOptions {
   database?: OpenDatabase;
   /** How many processes serve on this machine (the cluster's workers); default one. */
   processes?: number;
 }
 
+/**
+ * Builds the running service from a validated config: opens the database,
+ * migrates (under a lock), upserts configured clients and users, loads or
+ * creates signing keys, loads the claims hook, composes the app.
+ */
 export async function startService(config: Config, options: StartOptions = {}): Promise<Service> {
   const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of foreignOriginWarnings(config.clients, config.issuer, servedFromPublic)) logger.warn(warning);

@@ -17,15 +17,25 @@ export function treeRssMb(pid: number): number | undefined {
   }
 }
 
+/** USER_HZ on Linux: /proc's CPU times are in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * /proc/<pid>/stat's CPU seconds: user + system, and with `exitedChildren` also those of its
+ * children it has waited for (fields 14-17 of proc(5), counted after the command's parentheses).
+ */
+function statCpuSeconds(stat: string, exitedChildren = false): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]) + (exitedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return ticks / TICKS_PER_SECOND;
+}
+
 /** CPU seconds (user + system) used so far by a process and its children that are alive, from /proc. */
 export function treeCpuSeconds(pid: number): number | undefined {
   try {
-    const ticks = 100; // USER_HZ on Linux
     let total = 0;
     const visit = (p: number) => {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+      total += statCpuSeconds(readFileSync(`/proc/${p}/stat`, 'utf8'));
       const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
       for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
     };
@@ -48,8 +58,7 @@ export function postgresCpuSeconds(): Map<number, number> | undefined {
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+        byPid.set(Number(entry), statCpuSeconds(stat));
       } catch {
         // gone since the listing
       }
@@ -76,9 +85,7 @@ export function postgresCpuSince(before: Map<number, number>): number | undefine
  */
 export function loadGeneratorCpuSeconds(): number | undefined {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+    return statCpuSeconds(readFileSync('/proc/self/stat', 'utf8'), true);
   } catch {
     return undefined;
   }
@@ -92,7 +99,7 @@ export function loadGeneratorCpuSeconds(): number | undefined {
 export function machineBusySeconds(): number | undefined {
   try {
     const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return (user! + nice! + system! + irq! + softirq!) / 100;
+    return (user! + nice! + system! + irq! + softirq!) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }

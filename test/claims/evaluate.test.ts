@@ -115,7 +115,7 @@ describe('evaluateClaimRules: claims', () => {
   });
 
   // How fast is for the benchmark, not a test (no timed assertions: a loaded machine is slow).
-  it('evaluates a compiled set of 20 rules, each time every claim of every rule', () => {
+  it('evaluates a compiled set of 20 rules to every claim of every rule, as the uncompiled rules do', () => {
     const file = rules({
       rules: Array.from({ length: 20 }, (_, i) => ({
         when: { clients: ['growth-chart'], scopes: ['launch'] },
@@ -123,7 +123,10 @@ describe('evaluateClaimRules: claims', () => {
       })),
     });
     const compiled = compileClaimRules(file);
-    for (let i = 0; i < 100; i++) expect(Object.keys(compiled.evaluate(ehrInput()).accessToken)).toHaveLength(40);
+    const claims = compiled.evaluate(ehrInput());
+    const expected = Array.from({ length: 20 }, (_, i) => [[`c${i}`, ['physician', 'admin']], [`t${i}`, 'Patient/p123']]).flat();
+    expect(claims.accessToken).toEqual(Object.fromEntries(expected));
+    expect(claims).toEqual(evaluateClaimRules(file, ehrInput()));
   });
 });
 

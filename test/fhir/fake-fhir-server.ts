@@ -119,8 +119,9 @@ export async function startFakeFhirServer(options: FakeFhirServerOptions = {}): 
         respond();
       }, options.delayMs);
       delayed.add(timer);
+    } else {
+      respond();
     }
-    else respond();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
